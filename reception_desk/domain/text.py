@@ -1,0 +1,38 @@
+"""Vietnamese text normalisation: NFC storage and a folded key for searching.
+
+Text is stored NFC (ReportLab and most fonts need precomposed marks). Searching ignores case and
+diacritics, and treats đ/Đ as d, so "nguyen van duc" finds "Nguyễn Văn Đức" whether the name was
+typed with a Telex (NFC) or a VNI/macOS (NFD) input method.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# đ/Đ are separate letters, not d + a combining mark, so NFD does not split them.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+def nfc(text: str | None) -> str | None:
+    """NFC-normalise and trim; collapse runs of white space inside a line. None stays None."""
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def nfc_or_empty(text: str | None) -> str:
+    return nfc(text) or ""
+
+
+def fold(text: str | None) -> str:
+    """Lower case, no diacritics, đ → d, single spaces: the key used by search."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.translate(_EXTRA_FOLDS).casefold()
+    return _SPACES.sub(" ", stripped).strip()

@@ -1,0 +1,88 @@
+"""The schema: migrations create exactly the model, on both databases; safety rails work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from reception_desk.services.database import open_database
+from reception_desk.services.errors import UserError
+from reception_desk.storage import migrate
+from reception_desk.storage.engine import make_engine, resolve_url
+from reception_desk.storage.models import metadata
+
+
+def test_migrated_schema_matches_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    # Index/type noise aside, no table or column may be missing on either side.
+    structural = [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+    assert structural == []
+    assert migrate.status(engine) == "current"
+
+
+def test_all_tables_exist(engine: Engine) -> None:
+    names = set(inspect(engine).get_table_names())
+    for table in ("citizen", "agency", "case_file", "reception_session", "visit", "visit_citizen",
+                  "petition", "petition_signer", "transfer", "directive", "document_number",
+                  "audit_event", "calendar_day", "deadline_rule"):
+        assert table in names
+
+
+def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_refuses_database_from_newer_program(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(UserError, match="phiên bản mới hơn"):
+        open_database(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:  # untouched
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "ffff_from_the_future"
+    engine.dispose()
+
+
+def test_backup_before_migrating_an_old_file(sqlite_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(path)
+    with engine.begin() as conn:  # pretend the file is one revision behind: downgrade to base
+        from alembic import command
+
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+        conn.execute(text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+    # an empty file is simply created; no backup needed
+    assert migrate.status(engine) == "empty"
+    assert migrate.upgrade(engine) is None
+    engine.dispose()
+
+
+def test_refuses_foreign_database(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE something_else (x INTEGER)"))
+    engine.dispose()
+    with pytest.raises(UserError, match="không phải của Bàn tiếp công dân"):
+        open_database(path)
+
+
+def test_resolve_url_paths_and_urls(tmp_path: Path) -> None:
+    assert resolve_url(tmp_path / "a.sqlite").startswith("sqlite:///")
+    assert resolve_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
+    with pytest.raises(ValueError, match="không được hỗ trợ"):
+        resolve_url("mysql://u@h/db")
