@@ -73,10 +73,13 @@ def upgrade() -> None:
     sa.Column('place', sa.String(length=300), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('remote_area', sa.Boolean(), nullable=False),
+    sa.Column('first_visit_id', sa.Uuid(), nullable=True),
+    sa.Column('first_visit_on', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('external_id')
     )
     with op.batch_alter_table('case_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_file_first_visit_on'), ['first_visit_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_title_key'), ['title_key'], unique=False)
 
@@ -346,6 +349,7 @@ def downgrade() -> None:
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_title_key'))
         batch_op.drop_index(batch_op.f('ix_case_file_kind'))
+        batch_op.drop_index(batch_op.f('ix_case_file_first_visit_on'))
 
     op.drop_table('case_file')
     op.drop_table('calendar_day')

@@ -79,6 +79,10 @@ class Case(Entity, table=True):
     place: str | None = Field(default=None, max_length=300)
     status: str = Field(default="open", max_length=20)
     remote_area: bool = Field(default=False)
+    # Denormalised by storage.cases.refresh_first_visits after every change to the case's visits:
+    # the earliest visit (date, time, then id) decides "tiếp lần đầu" for visits and cases.
+    first_visit_id: uuid.UUID | None = Field(default=None)
+    first_visit_on: date | None = Field(default=None, index=True)
 
 
 class ReceptionSession(Entity, table=True):

@@ -1,0 +1,47 @@
+"""Set-based maintenance of the case (vụ việc) columns derived from its visits.
+
+A visit is first-time (tiếp lần đầu) when it is the earliest visit of its case, in any reception
+mode; a case is first-time in a period when that earliest visit falls in the period. Both are
+answered from ``case_file.first_visit_id`` / ``first_visit_on``, which must be refreshed whenever
+visits of the case are added, moved to another date or case, or deleted — so a back-dated visit
+re-classifies the others at once. Ties on the same date are broken by time (no time = start of the
+day), then by id, so the answer is stable on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import Connection, func, select, update
+
+from reception_desk.storage.models import Case, Visit
+
+_BATCH = 500
+
+
+def _first_visit_subqueries():  # noqa: ANN202
+    case = Case.__table__
+    visit = Visit.__table__
+    first_id = (
+        select(visit.c.id)
+        .where(visit.c.case_id == case.c.id)
+        .order_by(visit.c.visit_date, func.coalesce(visit.c.visit_time, "00:00:00"), visit.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_on = select(func.min(visit.c.visit_date)).where(visit.c.case_id == case.c.id).scalar_subquery()
+    return first_id, first_on
+
+
+def refresh_first_visits(conn: Connection, case_ids: Iterable[UUID] | None = None) -> None:
+    """Recompute the first visit of the given cases (all cases when None)."""
+    case = Case.__table__
+    first_id, first_on = _first_visit_subqueries()
+    stmt = update(case).values(first_visit_id=first_id, first_visit_on=first_on)
+    if case_ids is None:
+        conn.execute(stmt)
+        return
+    ids = list(dict.fromkeys(case_ids))
+    for start in range(0, len(ids), _BATCH):
+        conn.execute(stmt.where(case.c.id.in_(ids[start : start + _BATCH])))
