@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+# Long operations report (done, total) through this; total is 0 when not known yet.
+Progress = Callable[[int, int], None]
+# ... and poll this to learn that the user pressed "Hủy".
+CancelCheck = Callable[[], bool]
+
 
 class UserError(Exception):
     """A problem the user can fix; the message is Vietnamese and shown as is."""
@@ -27,3 +34,13 @@ class ConflictError(UserError):
 
 class NotFoundError(UserError):
     exit_code = 4
+
+
+class Cancelled(UserError):
+    """The user cancelled a long operation; everything it did was rolled back."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "Đã hủy; không có gì được ghi vào cơ sở dữ liệu.") -> None:
+        super().__init__(message)
+
