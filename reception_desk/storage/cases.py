@@ -11,9 +11,10 @@ day), then by id, so the answer is stable on both databases.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import time
 from uuid import UUID
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Time, func, literal, select, update
 
 from reception_desk.storage.models import Case, Visit
 
@@ -26,7 +27,7 @@ def _first_visit_subqueries():  # noqa: ANN202
     first_id = (
         select(visit.c.id)
         .where(visit.c.case_id == case.c.id)
-        .order_by(visit.c.visit_date, func.coalesce(visit.c.visit_time, "00:00:00"), visit.c.id)
+        .order_by(visit.c.visit_date, func.coalesce(visit.c.visit_time, literal(time(0), Time())), visit.c.id)
         .limit(1)
         .scalar_subquery()
     )
