@@ -1,0 +1,404 @@
+"""The main window: the three lists (Lượt tiếp, Đơn thư, Chuyển đơn), search, import and export.
+
+Everything that touches the database runs through ui.background; the window only reacts to the
+results. An empty database shows the welcome panel (ui.first_run) instead of empty tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from reception_desk import APP_TITLE
+from reception_desk.services import listing
+from reception_desk.services.database import describe
+from reception_desk.services.listing import ListKind
+from reception_desk.ui import background, dialogs
+from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.first_run import FirstRunPanel
+from reception_desk.ui.table_models import TITLES, LazyListModel
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 250
+
+# Initial column widths in characters; the last column stretches.
+_WIDTHS: dict[ListKind, tuple[int, ...]] = {
+    "visits": (11, 20, 20, 32, 8, 9, 11),
+    "petitions": (11, 16, 11, 28, 50),
+    "transfers": (11, 14, 34, 11, 12),
+}
+
+# How an import or export summary names what it counted (keys as the interchange file spells them).
+_RECORD_NAMES = {
+    "citizen": "công dân",
+    "agency": "cơ quan",
+    "case": "vụ việc",
+    "session": "buổi tiếp",
+    "reception_session": "buổi tiếp",
+    "visit": "lượt tiếp",
+    "petition": "đơn",
+    "transfer": "chuyển đơn",
+    "directive": "văn bản chỉ đạo",
+}
+
+
+def format_count(value: int) -> str:
+    """1234567 → "1.234.567" (Vietnamese groups thousands with dots)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def summarise(result: Any) -> str:
+    """A readable line from what import/export/demo returned (a dict of counts, usually)."""
+    if isinstance(result, dict):
+        parts = []
+        for key, value in result.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                name = _RECORD_NAMES.get(str(key).removesuffix("s"), _RECORD_NAMES.get(str(key), str(key)))
+                parts.append(f"{format_count(value)} {name}")
+        return ", ".join(parts)
+    if isinstance(result, int) and not isinstance(result, bool):
+        return f"{format_count(result)} bản ghi"
+    return ""
+
+
+class ListPane(QWidget):
+    """One list: a QTableView over a LazyListModel."""
+
+    def __init__(self, engine: Engine, kind: ListKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.model = LazyListModel(engine, kind, self)
+        self.view = QTableView(self)
+        self.view.setObjectName(f"{kind}_table")
+        self.view.setAccessibleName(f"Danh sách {TITLES[kind].lower()}")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.verticalHeader().setVisible(False)
+        # Fixed row heights: the view never measures rows it has not shown (fast with many rows).
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        char = self.view.fontMetrics().averageCharWidth()
+        for column, width in enumerate(_WIDTHS[kind]):
+            header.resizeSection(column, width * char + 16)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, engine: Engine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.database_description = describe(engine)
+        self.setWindowTitle(f"{APP_TITLE} — {self.database_description}")
+        self.resize(1280, 760)
+        self._count_generation = 0
+        self._database_empty: bool | None = None
+        self._closed = False
+
+        self.first_run = FirstRunPanel(self.database_description)
+        self.first_run.import_requested.connect(self.import_file)
+        self.first_run.demo_requested.connect(self.create_demo)
+
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search_box")
+        self.search_box.setPlaceholderText("Tìm trong danh sách (gõ không dấu cũng được) — Ctrl+F")
+        self.search_box.setAccessibleName("Tìm trong danh sách")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_label = QLabel("&Tìm:")
+        self.search_label.setBuddy(self.search_box)
+        self.loading_label = QLabel("")
+        self.loading_label.setAccessibleName("Trạng thái tải danh sách")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_search)
+        self.search_box.textEdited.connect(lambda _text: self._debounce.start())
+        self.search_box.returnPressed.connect(self._apply_search)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Các danh sách")
+        self.panes: dict[ListKind, ListPane] = {}
+        for kind in listing.LIST_KINDS:
+            pane = ListPane(engine, kind)
+            pane.model.loading_changed.connect(self._loading_changed)
+            self.panes[kind] = pane
+            self.tabs.addTab(pane, TITLES[kind])
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        lists_page = QWidget()
+        lists_layout = QVBoxLayout(lists_page)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_label)
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.loading_label)
+        lists_layout.addLayout(search_row)
+        lists_layout.addWidget(self.tabs, 1)
+        self.lists_page = lists_page
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.lists_page)
+        self.stack.addWidget(self.first_run)
+        self.setCentralWidget(self.stack)
+
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Số dòng của danh sách")
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self._build_menus()
+        background.changes().database_changed.connect(self.refresh)
+        self.refresh()
+
+    # --- menus and shortcuts ----------------------------------------------------------------
+
+    def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&Tệp")
+        self.import_action = self._action("&Nhập dữ liệu từ tệp…", self.import_file, "Ctrl+O")
+        self.export_action = self._action("&Xuất dữ liệu ra tệp…", self.export_file, "Ctrl+Shift+S")
+        self.demo_action = self._action("Tạo dữ liệu &mẫu", self.create_demo)
+        self.quit_action = self._action("T&hoát", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for action in (self.import_action, self.export_action, self.demo_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = self.menuBar().addMenu("&Xem")
+        self.find_action = self._action(
+            "&Tìm trong danh sách", self.focus_search, QKeySequence.StandardKey.Find
+        )
+        view_menu.addAction(self.find_action)
+        view_menu.addSeparator()
+        for number, kind in enumerate(listing.LIST_KINDS, start=1):
+            view_menu.addAction(
+                self._action(TITLES[kind], lambda _=False, k=kind: self.show_list(k), f"Ctrl+{number}")
+            )
+        view_menu.addSeparator()
+        self.refresh_action = self._action("&Làm mới", self.refresh, QKeySequence.StandardKey.Refresh)
+        if self.refresh_action.shortcut() != QKeySequence("F5"):
+            self.refresh_action.setShortcuts([self.refresh_action.shortcut(), QKeySequence("F5")])
+        view_menu.addAction(self.refresh_action)
+
+        help_menu = self.menuBar().addMenu("Trợ &giúp")
+        help_menu.addAction(self._action("&Giới thiệu", lambda: dialogs.show_about(self)))
+
+    # --- lists ------------------------------------------------------------------------------
+
+    def current_kind(self) -> ListKind:
+        return listing.LIST_KINDS[max(self.tabs.currentIndex(), 0)]
+
+    def current_pane(self) -> ListPane:
+        return self.panes[self.current_kind()]
+
+    def show_list(self, kind: ListKind) -> None:
+        if self.stack.currentWidget() is self.lists_page:
+            self.tabs.setCurrentWidget(self.panes[kind])
+            self.panes[kind].view.setFocus()
+
+    @Slot()
+    def focus_search(self) -> None:
+        if self.stack.currentWidget() is self.lists_page:
+            self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search_box.selectAll()
+
+    @Slot()
+    def _apply_search(self) -> None:
+        self._debounce.stop()
+        model = self.current_pane().model
+        if self.search_box.text().strip() != model.query:
+            model.set_query(self.search_box.text())
+            self._update_count()
+
+    @Slot(int)
+    def _tab_changed(self, _index: int) -> None:
+        self._debounce.stop()
+        self.search_box.setText(self.current_pane().model.query)
+        self._loading_changed()
+        self._update_count()
+
+    @Slot()
+    def _loading_changed(self, _loading: bool = False) -> None:
+        self.loading_label.setText("Đang tải…" if self.current_pane().model.loading else "")
+
+    def _update_count(self) -> None:
+        """The row count of the current list, counted off the GUI thread (a full count is slow)."""
+        self._count_generation += 1
+        generation, kind = self._count_generation, self.current_kind()
+        query = self.panes[kind].model.query
+        self.count_label.setText(f"{TITLES[kind]}: đang đếm…")
+
+        def shown(count: int) -> None:
+            if generation == self._count_generation:
+                found = f" khớp “{query}”" if query else ""
+                self.count_label.setText(f"{TITLES[kind]}{found}: {format_count(count)} dòng")
+
+        BackgroundOp(self, lambda _p, _c: listing.count_rows(self.engine, kind, query)).success(
+            shown
+        ).run_in_background()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read everything: after F5, an import, or any write (background.changes())."""
+
+        def checked(empty: bool) -> None:
+            self._database_empty = empty
+            if empty:
+                self.stack.setCurrentWidget(self.first_run)
+                self.count_label.setText("")
+                return
+            self.stack.setCurrentWidget(self.lists_page)
+            for pane in self.panes.values():
+                pane.model.reload()
+            self._update_count()
+
+        BackgroundOp(self, lambda _p, _c: listing.database_is_empty(self.engine)).success(
+            checked
+        ).run_in_background()
+
+    @property
+    def database_empty(self) -> bool | None:
+        """Whether the last refresh found no records; None until the first check has answered."""
+        return self._database_empty
+
+    @property
+    def showing_first_run(self) -> bool:
+        return self.stack.currentWidget() is self.first_run
+
+    # --- import, export, demo ---------------------------------------------------------------
+
+    @Slot()
+    def import_file(self) -> None:
+        path = dialogs.ask_open_file(self, "Nhập dữ liệu từ tệp")
+        if path is None:
+            return
+        try:
+            from reception_desk.services.interchange import import_jsonl
+        except ImportError:
+            dialogs.show_error(
+                self, "Không nhập được dữ liệu", "Bản cài đặt này thiếu chức năng nhập dữ liệu."
+            )
+            return
+        engine = self.engine
+        BackgroundOp(
+            self,
+            lambda progress, cancel: import_jsonl(engine, path, progress=progress, cancel=cancel),
+            label=f"Đang nhập dữ liệu từ {path.name}…",
+            writes=True,
+            error_title="Không nhập được dữ liệu",
+        ).success(lambda result: self._done("Đã nhập xong", path, result)).cancelled(
+            lambda: self.statusBar().showMessage("Đã hủy nhập dữ liệu; không có gì được ghi.", 10_000)
+        ).run_in_background()
+
+    @Slot()
+    def export_file(self) -> None:
+        suggested = f"ban-tiep-cong-dan-{date.today():%Y-%m-%d}.jsonl"
+        path = dialogs.ask_save_file(self, "Xuất dữ liệu ra tệp", suggested)
+        if path is None:
+            return
+        try:
+            from reception_desk.services.interchange import export_jsonl
+        except ImportError:
+            dialogs.show_error(
+                self, "Không xuất được dữ liệu", "Bản cài đặt này thiếu chức năng xuất dữ liệu."
+            )
+            return
+        engine = self.engine
+        BackgroundOp(
+            self,
+            lambda progress, cancel: export_jsonl(engine, path, progress=progress, cancel=cancel),
+            label=f"Đang xuất dữ liệu ra {path.name}…",
+            error_title="Không xuất được dữ liệu",
+        ).success(lambda result: self._done("Đã xuất xong", path, result, show=True)).cancelled(
+            lambda: self.statusBar().showMessage("Đã hủy xuất dữ liệu.", 10_000)
+        ).run_in_background()
+
+    @Slot()
+    def create_demo(self) -> None:
+        if self._database_empty is False and not dialogs.ask_yes_no(
+            self,
+            "Tạo dữ liệu mẫu",
+            "Cơ sở dữ liệu đã có hồ sơ. Thêm dữ liệu mẫu (giả) vào cùng cơ sở dữ liệu này?",
+            yes="Thêm dữ liệu mẫu",
+            no="Không",
+        ):
+            return
+        try:
+            from reception_desk.services.demo import fill_demo
+        except ImportError:
+            dialogs.show_error(
+                self, "Không tạo được dữ liệu mẫu", "Bản cài đặt này thiếu chức năng dữ liệu mẫu."
+            )
+            return
+        engine = self.engine
+        BackgroundOp(
+            self,
+            lambda progress, cancel: fill_demo(engine, size="small", progress=progress, cancel=cancel),
+            label="Đang tạo dữ liệu mẫu…",
+            writes=True,
+            error_title="Không tạo được dữ liệu mẫu",
+        ).success(lambda result: self._done("Đã tạo dữ liệu mẫu", None, result)).cancelled(
+            lambda: self.statusBar().showMessage("Đã hủy tạo dữ liệu mẫu; không có gì được ghi.", 10_000)
+        ).run_in_background()
+
+    def _done(self, what: str, path: Path | None, result: Any, show: bool = False) -> None:
+        summary = summarise(result)
+        message = f"{what}" + (f" ({path.name})" if path else "") + (f": {summary}." if summary else ".")
+        self.statusBar().showMessage(message, 15_000)
+        log.info(message)
+        if show:
+            dialogs.show_info(self, what, message + (f"\n\nTệp: {path}" if path else ""))
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        busy = [op for op in background.running() if op.label is not None]
+        if busy and not dialogs.ask_yes_no(
+            self,
+            "Đang xử lý",
+            "Một thao tác đang chạy. Hủy thao tác đó và đóng chương trình?",
+            yes="Hủy và đóng",
+            no="Tiếp tục chờ",
+        ):
+            event.ignore()
+            return
+        if not self._closed:
+            self._closed = True
+            background.changes().database_changed.disconnect(self.refresh)
+        background.shutdown()
+        event.accept()
