@@ -109,26 +109,35 @@ def statutory_days_off(year: int) -> tuple[tuple[date, str], ...]:
     Holidays that fall on a weekend are included (they are named days off), followed by their
     nghỉ bù on the next day that is neither a weekend, a holiday nor an earlier nghỉ bù.
     """
-    holidays: dict[date, str] = {date(year, 1, 1): NEW_YEAR}
+    holidays: list[tuple[date, str]] = [(date(year, 1, 1), NEW_YEAR)]
     first = lunar.tet(year)
     for offset in range(-1, 4):  # the last day of the old year and mùng 1–4
         day = first + timedelta(days=offset)
-        holidays[day] = tet_day_name(day)
-    holidays[lunar.hung_kings_day(year)] = HUNG_KINGS
-    holidays[date(year, 4, 30)] = REUNIFICATION
-    holidays[date(year, 5, 1)] = LABOUR_DAY
-    holidays[date(year, 9, 2)] = NATIONAL_DAY
+        holidays.append((day, tet_day_name(day)))
+    holidays += [
+        (lunar.hung_kings_day(year), HUNG_KINGS),
+        (date(year, 4, 30), REUNIFICATION),
+        (date(year, 5, 1), LABOUR_DAY),
+        (date(year, 9, 2), NATIONAL_DAY),
+    ]
     if year >= _TWO_DAY_NATIONAL_DAY_FROM:
         adjacent = national_day_adjacent(year)
-        holidays[adjacent] = f"Quốc khánh ({adjacent.day}/9, ngày liền kề)"
-    result = dict(holidays)
-    for day in sorted(holidays):
-        if not is_weekend(day):
+        holidays.append((adjacent, f"Quốc khánh ({adjacent.day}/9, ngày liền kề)"))
+    holidays.sort(key=lambda item: item[0])
+    result: dict[date, str] = {}
+    lost: list[tuple[date, str]] = []  # holidays on a weekend or on another holiday (Giỗ Tổ = 30/4 in 1947)
+    for day, name in holidays:
+        if day in result:
+            lost.append((day, name))
             continue
+        result[day] = name
+        if is_weekend(day):
+            lost.append((day, name))
+    for day, name in lost:
         comp = day + timedelta(days=1)
         while is_weekend(comp) or comp in result:
             comp += timedelta(days=1)
-        result[comp] = f"{COMPENSATION_PREFIX} {holidays[day]}"
+        result[comp] = f"{COMPENSATION_PREFIX} {name}"
     return tuple(sorted(result.items()))
 
 
