@@ -18,7 +18,9 @@ def _visits(engine: Engine, count: int, start: date = date(2024, 1, 1)) -> list:
     with engine.begin() as conn:
         case_ids = [add_case(conn, title=f"Vụ việc số {n}") for n in range(count // 10 + 1)]
         for n in range(count):
-            ids.append(add_visit(conn, case_ids[n // 10], start + timedelta(days=n // 3), content=f"Lượt {n}"))
+            ids.append(
+                add_visit(conn, case_ids[n // 10], start + timedelta(days=n // 3), content=f"Lượt {n}")
+            )
     return ids
 
 
@@ -108,7 +110,9 @@ def test_confidential_petition_hides_signers_and_is_not_found_by_name(engine: En
         open_signer = add_citizen(conn, "Lê Thị Công Khai")
         secret = add_petition(conn, date(2025, 2, 1), "denunciation", summary="Tố cáo cán bộ xã")
         public = add_petition(conn, date(2025, 2, 2), "complaint", summary="Khiếu nại quyết định thu hồi đất")
-        anonymous = add_petition(conn, date(2025, 2, 3), "feedback", anonymous=True, summary="Phản ánh tiếng ồn")
+        anonymous = add_petition(
+            conn, date(2025, 2, 3), "feedback", anonymous=True, summary="Phản ánh tiếng ồn"
+        )
         conn.execute(
             insert(PetitionSigner.__table__),
             [
