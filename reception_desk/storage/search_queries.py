@@ -1,0 +1,390 @@
+"""Set-based search over the folded keys of citizens, cases and petitions, fast at a million rows.
+
+Matching (the same on both databases; terms come already folded, see services.search):
+
+- every word of the query must occur in the key, in any order: a word of 3+ characters anywhere
+  (inside a word too), a word of 1–2 characters at the start of a word;
+- a one-character query is a prefix: the key starts with it (petitions: none);
+- citizens also match by id number / phone (``SearchTerms.contact``: separators and case ignored,
+  as a substring, or as a prefix when shorter than 3 characters).
+
+Order: citizens by name, cases by title (whole-query prefix matches first, then the others, both
+in byte order of the folded key, then id); petitions newest first (received_on, id, descending).
+
+Speed: LIKE '%x%' has no b-tree, so each table has a trigram index (revision 0002): FTS5
+``trigram`` tables keyed by rowid on SQLite, GIN ``gin_trgm_ops`` on PostgreSQL. A rare term is
+answered from that index (its few matches are then sorted); a common one would give the index
+hundreds of thousands of rows to sort, so when the index returns more than ``CANDIDATE_CAP``
+matches the query walks the b-tree of the order instead and stops at the first ``limit`` rows that
+pass the filter — cheap precisely because matches are dense. Hits are always re-checked against
+the base row's key, so an index entry left stale can hide a row but never show a wrong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Table,
+    and_,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
+
+from reception_desk.storage.models import Case, Citizen, Petition
+
+# When the trigram index finds more matches than this, walk the order's b-tree instead (see above).
+CANDIDATE_CAP = 2000
+
+_citizen: Table = Citizen.__table__  # type: ignore[assignment]
+_case: Table = Case.__table__  # type: ignore[assignment]
+_petition: Table = Petition.__table__  # type: ignore[assignment]
+
+# --- the index objects (same statements as db/versions/0002_search_indexes.py) -------------------
+
+FTS_PREFIX = "search_"
+
+
+def _compact_sqlite(column: str) -> str:
+    """The id number / phone without case and separators ( .-() ), as the query is compacted."""
+    expr = f"lower(coalesce({column}, ''))"
+    for sep in (" ", ".", "-", "(", ")"):
+        expr = f"replace({expr}, '{sep}', '')"
+    return expr
+
+
+def _compact_pg(column: str) -> str:
+    return f"translate(lower(coalesce({column}, '')), ' .-()', '')"
+
+
+# (fts table, base table, [(fts column, expression over the row named {row})], watched columns).
+# A leading space before each key lets a 2-letter word be looked up as the trigram " xy" (a word
+# start); the trigram tokenizer needs at least 3 characters.
+SQLITE_INDEXES: list[tuple[str, str, list[tuple[str, str]], list[str]]] = [
+    (
+        "search_citizen",
+        "citizen",
+        [
+            ("name", "' ' || {row}.name_key"),
+            ("contact", _compact_sqlite("{row}.id_number") + " || ' ' || " + _compact_sqlite("{row}.phone")),
+        ],
+        ["name_key", "id_number", "phone"],
+    ),
+    ("search_case", "case_file", [("title", "' ' || {row}.title_key")], ["title_key"]),
+    ("search_petition", "petition", [("summary", "' ' || coalesce({row}.summary_key, '')")], ["summary_key"]),
+]
+_TRIGGER_SUFFIXES = ("ai", "ad", "au")
+
+
+def sqlite_table_statements() -> list[str]:
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(n for n, _ in cols)}, content='', "
+        "columnsize=0, tokenize='trigram')"
+        for fts, _, cols, _ in SQLITE_INDEXES
+    ]
+
+
+def sqlite_trigger_statements() -> list[str]:
+    """Triggers keeping each contentless FTS5 table equal to its base table's keys.
+
+    A contentless table forgets the text, so a delete must repeat the exact values indexed.
+    """
+    statements = []
+    for fts, base, columns, watched in SQLITE_INDEXES:
+        names = ", ".join(name for name, _ in columns)
+        new = ", ".join(expr.format(row="new") for _, expr in columns)
+        old = ", ".join(expr.format(row="old") for _, expr in columns)
+        insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new});"
+        delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old});"
+        statements += [
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN {insert} END",
+            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN {delete} END",
+            f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {', '.join(watched)} ON {base} BEGIN {delete} {insert} END",
+        ]
+    return statements
+
+
+PG_TRGM_INDEXES = [
+    "CREATE INDEX search_citizen_name_trgm ON citizen USING gin (name_key gin_trgm_ops)",
+    "CREATE INDEX search_citizen_contact_trgm ON citizen USING gin "
+    f"(({_compact_pg('id_number')} || ' ' || {_compact_pg('phone')}) gin_trgm_ops)",
+    "CREATE INDEX search_case_title_trgm ON case_file USING gin (title_key gin_trgm_ops)",
+    "CREATE INDEX search_petition_summary_trgm ON petition USING gin (summary_key gin_trgm_ops)",
+]
+PG_ORDER_INDEXES = [
+    'CREATE INDEX search_citizen_name_c ON citizen (name_key COLLATE "C", id)',
+    'CREATE INDEX search_citizen_id_number_c ON citizen (id_number COLLATE "C")',
+    'CREATE INDEX search_citizen_phone_c ON citizen (phone COLLATE "C")',
+    'CREATE INDEX search_case_title_c ON case_file (title_key COLLATE "C", id)',
+]
+
+
+def _index_name(statement: str) -> str:
+    return statement.split()[2]
+
+
+def _is_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def search_index_ready(conn: Connection) -> bool:
+    """Whether the trigram index is maintained (not suspended for an import)."""
+    if _is_sqlite(conn):
+        names = {f"{fts}_{s}" for fts, _, _, _ in SQLITE_INDEXES for s in _TRIGGER_SUFFIXES}
+        found = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+        return names <= set(found)
+    names = [_index_name(s) for s in PG_TRGM_INDEXES]
+    found = conn.execute(
+        text("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(:names)"),
+        {"names": names},
+    ).scalar_one()
+    return found == len(names)
+
+
+def _begin_sqlite_transaction(conn: Connection) -> None:
+    """Open the SQLite transaction now: pysqlite only begins one before INSERT/UPDATE/DELETE, so
+    DDL issued first would otherwise commit at once and survive the caller's rollback."""
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN")
+
+
+def suspend_search_index(conn: Connection) -> None:
+    """Stop maintaining the trigram index, for a huge bulk import; call rebuild_search_index after.
+
+    SQLite: drops the triggers (the FTS5 tables stay, stale until the rebuild). PostgreSQL: drops
+    the GIN indexes, which also locks the tables until the transaction ends. Both are DDL inside
+    the caller's transaction, so a rolled-back import restores the index as it was. While
+    suspended, search stays correct (it scans) but slow.
+    """
+    if _is_sqlite(conn):
+        _begin_sqlite_transaction(conn)
+        for fts, _, _, _ in SQLITE_INDEXES:
+            for suffix in _TRIGGER_SUFFIXES:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+        return
+    for statement in PG_TRGM_INDEXES:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_index_name(statement)}")
+
+
+def rebuild_search_index(conn: Connection) -> None:
+    """Re-index every row from the base tables and resume maintenance (idempotent)."""
+    if _is_sqlite(conn):
+        _begin_sqlite_transaction(conn)
+        existing = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")).scalars()
+        )
+        for statement, (fts, _, _, _) in zip(sqlite_table_statements(), SQLITE_INDEXES, strict=True):
+            if fts not in existing:
+                conn.exec_driver_sql(statement)
+        for fts, _, _, _ in SQLITE_INDEXES:
+            for suffix in _TRIGGER_SUFFIXES:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+        for fts, base, columns, _ in SQLITE_INDEXES:
+            names = ", ".join(name for name, _ in columns)
+            values = ", ".join(expr.format(row=base) for _, expr in columns)
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+            conn.exec_driver_sql(f"INSERT INTO {fts}(rowid, {names}) SELECT {base}.rowid, {values} FROM {base}")
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+        for statement in sqlite_trigger_statements():
+            conn.exec_driver_sql(statement)
+        return
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for statement in PG_TRGM_INDEXES + PG_ORDER_INDEXES:
+        conn.exec_driver_sql(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTerms:
+    """A query, folded and split by services.search."""
+
+    words: tuple[str, ...]
+    # The query compacted (lower case, no spaces . - ( )) when it looks like an id number or phone.
+    contact: str | None = None
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def is_short(self) -> bool:
+        """A single character: searched as a prefix of the key (b-tree) instead."""
+        return len(self.phrase) < 2
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column: ColumnElement, value: str) -> ColumnElement[bool]:
+    return column.like(f"%{_escape_like(value)}%", escape="\\")
+
+
+def _word_match(column: ColumnElement, word: str) -> ColumnElement[bool]:
+    """A word of 3+ characters anywhere; a shorter one at the start of a word."""
+    if len(word) >= 3:
+        return _contains(column, word)
+    pattern = _escape_like(word)
+    return or_(column.like(f"{pattern}%", escape="\\"), column.like(f"% {pattern}%", escape="\\"))
+
+
+def _all_words(column: ColumnElement, words: Sequence[str]) -> ColumnElement[bool]:
+    return and_(*(_word_match(column, w) for w in words))
+
+
+def _starts_with(conn: Connection, column: ColumnElement, prefix: str) -> ColumnElement[bool]:
+    """Index-friendly prefix test: a byte-order range on SQLite, LIKE on a "C" b-tree on PostgreSQL."""
+    if _is_sqlite(conn):
+        last = ord(prefix[-1])
+        if last >= 0x10FFFF:
+            return column.like(f"{_escape_like(prefix)}%", escape="\\")
+        return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
+    return column.collate("C").like(f"{_escape_like(prefix)}%", escape="\\")
+
+
+def _fts_query(terms: SearchTerms, column: str) -> str | None:
+    """An FTS5 MATCH expression for the words the trigram index can look up (None if none can)."""
+    phrases = []
+    for word in terms.words:
+        if len(word) >= 3:
+            phrases.append(word)
+        elif len(word) == 2:
+            phrases.append(" " + word)  # a word start, thanks to the leading space indexed
+    if not phrases:
+        return None  # only 1-letter words: no trigram covers all their matches, so scan
+    quoted = " AND ".join('"' + p.replace('"', '""') + '"' for p in phrases)
+    return f"{column} : ({quoted})"
+
+
+def _fts_rowids(fts: str, query: str) -> Select:
+    return select(literal_column("rowid")).select_from(text(fts)).where(text(f"{fts} MATCH :fts_q")).params(
+        fts_q=query
+    )
+
+
+def _ordered(conn: Connection, column: ColumnElement) -> ColumnElement:
+    """The key in byte order on both databases (SQLite's BINARY is byte order already)."""
+    return column if _is_sqlite(conn) else column.collate("C")
+
+
+def _fetch(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[ColumnElement],
+    condition: ColumnElement[bool],
+    order_by: Sequence[ColumnElement],
+    limit: int,
+    candidates: Select | None,
+) -> list[Row]:
+    """The first ``limit`` rows by ``order_by`` that satisfy ``condition``.
+
+    ``candidates`` (rowids from an FTS5 table) narrow the search when they are few; see the module
+    docstring. On PostgreSQL the planner makes the same choice from the GIN index's statistics.
+    """
+    if limit <= 0:
+        return []
+    if candidates is not None:
+        found = conn.execute(select(func.count()).select_from(candidates.limit(CANDIDATE_CAP + 1).subquery()))
+        if found.scalar_one() <= CANDIDATE_CAP:
+            rowid = literal_column(f"{table.name}.rowid")
+            condition = and_(rowid.in_(candidates), condition)
+    stmt = select(*columns).where(condition).order_by(*order_by).limit(limit)
+    return list(conn.execute(stmt))
+
+
+def _sqlite_fts(conn: Connection, fts: str, query: str | None) -> Select | None:
+    if not _is_sqlite(conn) or query is None or not search_index_ready(conn):
+        return None
+    return _fts_rowids(fts, query)
+
+
+def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
+    """Citizens by name (prefix matches first), or by id number / phone when terms.contact is set."""
+    c = _citizen
+    columns = [c.c.id, c.c.external_id, c.c.full_name, c.c.id_type, c.c.id_number, c.c.phone, c.c.address]
+    order = [_ordered(conn, c.c.name_key), c.c.id]
+    if terms.contact:
+        if len(terms.contact) < 3:
+            condition = or_(
+                _starts_with(conn, c.c.id_number, terms.contact), _starts_with(conn, c.c.phone, terms.contact)
+            )
+            return _fetch(conn, c, columns, condition, order, limit, None)
+        compact = literal_column(
+            f"({_compact_sqlite('citizen.id_number')} || ' ' || {_compact_sqlite('citizen.phone')})"
+            if _is_sqlite(conn)
+            else f"({_compact_pg('citizen.id_number')} || ' ' || {_compact_pg('citizen.phone')})"
+        )
+        fts_q = '"' + terms.contact.replace('"', '""') + '"'
+        candidates = _sqlite_fts(conn, "search_citizen", f"contact : {fts_q}")
+        return _fetch(conn, c, columns, _contains(compact, terms.contact), order, limit, candidates)
+    return _prefix_then_words(conn, c, c.c.name_key, columns, order, terms, limit, "search_citizen", "name")
+
+
+def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
+    """Cases by title (prefix matches first)."""
+    k = _case
+    columns = [k.c.id, k.c.external_id, k.c.title, k.c.kind, k.c.status, k.c.field, k.c.place]
+    order = [_ordered(conn, k.c.title_key), k.c.id]
+    return _prefix_then_words(conn, k, k.c.title_key, columns, order, terms, limit, "search_case", "title")
+
+
+def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
+    """Petitions by summary, newest first.
+
+    Only date, kind and summary are read: never the signers, whom a denunciation must keep secret
+    (services.visibility), nor are petitions matched by their signers' names.
+    """
+    p = _petition
+    columns = [p.c.id, p.c.external_id, p.c.received_on, p.c.kind, p.c.summary]
+    order = [p.c.received_on.desc(), p.c.id.desc()]
+    if terms.is_short:
+        # No b-tree over whole summaries (long texts): a one-letter query finds no petition.
+        return []
+    candidates = _sqlite_fts(conn, "search_petition", _fts_query(terms, "summary"))
+    return _fetch(conn, p, columns, _all_words(p.c.summary_key, terms.words), order, limit, candidates)
+
+
+def _prefix_then_words(
+    conn: Connection,
+    table: Table,
+    key: Column,
+    columns: Sequence[ColumnElement],
+    order: Sequence[ColumnElement],
+    terms: SearchTerms,
+    limit: int,
+    fts: str,
+    fts_column: str,
+) -> list[Row]:
+    """Rows whose key starts with the whole query, then (if room is left) the other word matches."""
+    prefix = _starts_with(conn, key, terms.phrase)
+    rows = _fetch(conn, table, columns, prefix, order, limit, None)
+    if terms.is_short or len(rows) >= limit:
+        return rows
+    others = and_(_all_words(key, terms.words), not_(prefix))
+    candidates = _sqlite_fts(conn, fts, _fts_query(terms, fts_column))
+    return rows + _fetch(conn, table, columns, others, order, limit - len(rows), candidates)
+
+
+__all__ = [
+    "CANDIDATE_CAP",
+    "FTS_PREFIX",
+    "SearchTerms",
+    "find_cases",
+    "find_citizens",
+    "find_petitions",
+    "rebuild_search_index",
+    "search_index_ready",
+    "suspend_search_index",
+]
