@@ -24,19 +24,21 @@ from reception_desk.services.generator import (
 
 TODAY = date(2025, 7, 19)
 FORMAT_KEYS = {
-    "agency": ["type", "id", "name", "address", "email"],
-    "citizen": ["type", "id", "full_name", "id_number", "address", "phone"],
-    "case": ["type", "id", "title", "kind", "field"],
-    "visit": ["type", "id", "date", "reception", "host", "case_id", "persons", "citizen_ids",
-              "representative_ids", "content", "outcome"],
+    "agency": ["type", "id", "name", "address", "email", "short_code", "level", "parent_id"],
+    "citizen": ["type", "id", "full_name", "id_number", "address", "phone", "birth_year", "gender"],
+    "case": ["type", "id", "title", "kind", "field", "place", "status"],
+    "session": ["type", "id", "held_on", "kind", "reception", "leader", "leader_position", "authorised_by",
+                "place"],
+    "visit": ["type", "id", "date", "time", "reception", "session_id", "host", "case_id", "persons",
+              "citizen_ids", "representative_ids", "content", "outcome", "refusal_ground"],
     "petition": ["type", "id", "received_on", "channel", "kind", "case_id", "citizen_ids", "anonymous",
-                 "summary", "duplicate_of"],
+                 "summary", "duplicate_of", "field", "handling", "source_agency_id"],
     "transfer": ["type", "id", "petition_id", "agency_id", "sent_on", "number", "due_on", "answered_on",
-                 "result"],
-    "directive": ["type", "id", "issued_on", "number", "subject"],
+                 "answer_number", "result"],
+    "directive": ["type", "id", "issued_on", "number", "subject", "case_id"],
 }
-PREFIX = {"agency": "A", "citizen": "C", "case": "K", "visit": "V", "petition": "P", "transfer": "T",
-          "directive": "D"}
+PREFIX = {"agency": "A", "citizen": "C", "case": "K", "session": "S", "visit": "V", "petition": "P",
+          "transfer": "T", "directive": "D"}
 # Big enough for every distribution to show, small enough to stay quick.
 MEDIUM = {"citizens": 4000, "cases": 2500, "visits": 5000, "petitions": 8000, "transfers": 3200,
           "agencies": 150, "directives": 60, "years": 3}
@@ -100,14 +102,26 @@ def test_format_ids_and_every_reference_valid(fixture: str, request: pytest.Fixt
         ids[kind] = {row["id"] for row in rows}
         assert len(ids[kind]) == len(rows), f"duplicate ids among {kind}"
     position = {row["id"]: i for i, row in enumerate(records["petition"])}
+    agency_position = {row["id"]: i for i, row in enumerate(records["agency"])}
+    for a in records["agency"]:
+        if a["parent_id"] is not None:
+            assert agency_position[a["parent_id"]] < agency_position[a["id"]]
+    sessions = {s["id"]: s for s in records["session"]}
     for v in records["visit"]:
         assert v["case_id"] in ids["case"]
+        if v["reception"] == "regular":
+            assert v["session_id"] is None
+        else:  # a leader's visit belongs to that day's session, in the same mode
+            session = sessions[v["session_id"]]
+            assert (session["held_on"], session["reception"], session["leader"]) == (v["date"], v["reception"], v["host"])
         assert v["citizen_ids"] and set(v["citizen_ids"]) <= ids["citizen"]
         assert len(set(v["citizen_ids"])) == len(v["citizen_ids"])
         assert set(v["representative_ids"]) <= set(v["citizen_ids"])
     petitions = {p["id"]: p for p in records["petition"]}
     for p in records["petition"]:
         assert p["case_id"] is None or p["case_id"] in ids["case"]
+        assert p["source_agency_id"] is None or (p["source_agency_id"] in ids["agency"]
+                                                 and p["channel"] == "transferred_in")
         assert set(p["citizen_ids"]) <= ids["citizen"]
         if p["duplicate_of"] is not None:
             original = petitions[p["duplicate_of"]]
@@ -117,6 +131,8 @@ def test_format_ids_and_every_reference_valid(fixture: str, request: pytest.Fixt
     for t in records["transfer"]:
         assert t["petition_id"] in ids["petition"]
         assert t["agency_id"] in ids["agency"]
+    for d in records["directive"]:
+        assert d["case_id"] is None or d["case_id"] in ids["case"]
 
 
 def test_text_is_nfc_and_dates_in_the_period(small) -> None:
@@ -135,6 +151,10 @@ def test_text_is_nfc_and_dates_in_the_period(small) -> None:
 def test_identity_numbers_follow_the_structure_rules(medium) -> None:
     kinds = Counter()
     numbers = [c["id_number"] for c in medium["citizen"] if c["id_number"]]
+    for c in medium["citizen"]:
+        if c["id_number"] and len(c["id_number"]) == 12:
+            check = check_id_number(c["id_number"], today=TODAY, sex=c["gender"], birth_year=c["birth_year"])
+            assert not check.errors and not check.warnings, (c, check.messages())
     assert len(numbers) == len(set(numbers)), "identity numbers must be unique"
     for number in numbers:
         assert number.isdigit()
@@ -197,6 +217,18 @@ def test_cases_visits_petitions_distributions(medium) -> None:
     assert set(modes) == {m.value for m in ReceptionMode}
     assert modes["regular"] > 0.75 * len(visits)
     assert {v["outcome"] for v in visits} == {o.value for o in VisitOutcome}
+    for v in visits:
+        assert (v["refusal_ground"] is not None) == (v["outcome"] == "refused")
+    assert {v["refusal_ground"] for v in visits} >= {"k1", "k2", "k3"}
+    days: dict[str, list[str]] = {}
+    for v in visits:
+        days.setdefault(v["date"], []).append(v["time"])
+    assert all(times == sorted(times) and "07:30" <= times[0] and times[-1] <= "16:25" for times in days.values())
+    sessions = medium["session"]
+    assert {s["kind"] for s in sessions} == {"scheduled", "adhoc"}
+    assert all(s["authorised_by"] for s in sessions if s["reception"] == "authorised_deputy")
+    statuses = Counter(c["status"] for c in cases)
+    assert set(statuses) == {"open", "in_progress", "resolved", "closed"}
     delegations = [v for v in visits if v["persons"] >= 5]
     assert 0.015 * len(visits) < len(delegations) < 0.05 * len(visits)
     for v in delegations:
@@ -223,6 +255,15 @@ def test_cases_visits_petitions_distributions(medium) -> None:
     duplicates = [p for p in petitions if p["duplicate_of"]]
     assert 0.03 * len(petitions) < len(duplicates) < 0.2 * len(petitions)
     assert any(len(p["citizen_ids"]) > 1 for p in petitions)  # joint petitions
+    transferred = {t["petition_id"] for t in medium["transfer"]}
+    for p in petitions:
+        if p["duplicate_of"] or p["anonymous"]:
+            assert p["handling"] == "archive"
+        elif p["id"] in transferred:
+            assert p["handling"] == "transfer"
+        else:
+            assert p["handling"] in ("accept", "guide", None)
+    assert {p["handling"] for p in petitions} == {"archive", "transfer", "accept", "guide", None}
     linked = sum(1 for p in petitions if p["case_id"])
     assert 0.3 * len(petitions) < linked < 0.9 * len(petitions)
     # Offices are closed at weekends: nothing arrives on paper or in person then.

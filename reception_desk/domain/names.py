@@ -237,6 +237,13 @@ PROVINCE_AGENCIES: tuple[tuple[str, str], ...] = (
     ("Ban Dân tộc tỉnh", "bandantoc"),
     ("Ban Quản lý dự án đầu tư xây dựng tỉnh", "bqlda"),
 )
+# Bodies that forward petitions to the office (channel "transferred_in"): (name, short code).
+SOURCE_AGENCIES: tuple[tuple[str, str], ...] = (
+    ("Ban Tiếp công dân Trung ương", "btcdtw"),
+    ("Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh", "vpdbqh"),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "mttq"),
+)
+RECEPTION_OFFICE = "Trụ sở Tiếp công dân tỉnh"
 # Bodies at district level (before 01/07/2025), one set per district: (prefix, short code).
 DISTRICT_AGENCY_KINDS: tuple[tuple[str, str], ...] = (
     ("UBND", "ubnd"),

@@ -3,12 +3,14 @@
 Used by ``reception-desk demo`` (a small office to try the program on) and by the benchmarks (a
 large office: 300,000 citizens, 500,000 visits, 1,000,000 petitions). The office is the citizen
 reception office of the province of Đắk Lắk: Vietnamese and Ê Đê / J'rai / M'nông names, valid
-12-digit personal IDs, local addresses, the province's agencies, cases by field, visits on the
-leaders' reception days, petitions on every channel, transfers with working-day due dates.
+12-digit personal IDs, local addresses, the province's agencies, cases by field, the leaders'
+reception days (sessions) and the visits received on them, petitions on every channel, transfers
+with working-day due dates.
 
 The output is deterministic: the same seed, size and ``today`` give the same bytes. Lines are
-streamed to the file in dependency order (agencies, citizens, cases, visits, petitions,
-transfers, directives); only compact per-case arrays are kept in memory, never the records.
+streamed to the file in dependency order (agencies, citizens, cases, leaders' sessions, visits,
+petitions, transfers, directives); only compact per-case arrays are kept in memory, never the
+records.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from reception_desk.domain import names as N
-from reception_desk.domain.enums import Channel, PetitionKind, ReceptionMode, VisitOutcome
+from reception_desk.domain.enums import (
+    CaseStatus,
+    Channel,
+    HandlingDirection,
+    PetitionKind,
+    ReceptionMode,
+    SessionKind,
+    VisitOutcome,
+)
 from reception_desk.domain.text import fold
 from reception_desk.domain.workdays import Override, WorkCalendar
 from reception_desk.services.errors import CancelCheck, Cancelled, Progress, ValidationError
@@ -56,7 +66,7 @@ SIZES: dict[str, OfficeSize] = {
                         transfers=400_000, agencies=150, directives=5_000, years=5),
 }
 
-RECORD_TYPES = ("agency", "citizen", "case", "visit", "petition", "transfer", "directive")
+RECORD_TYPES = ("agency", "citizen", "case", "session", "visit", "petition", "transfer", "directive")
 
 
 def resolve_size(size: str | OfficeSize | Mapping[str, Any]) -> OfficeSize:
@@ -256,7 +266,6 @@ _DELEGATION_TEXTS = (
     "Đoàn {persons} công dân {village}, {commune} trình bày: {title}; cử {reps} người đại diện.",
     "Đoàn đông người ({persons} người) đến phản ánh chung một nội dung: {title}.",
 )
-_REFUSAL_TEXT = "Công dân trong tình trạng không làm chủ được hành vi; cán bộ tiếp đã giải thích và từ chối tiếp."
 _DUPLICATE_SUFFIX = " (đơn trùng nội dung, gửi nhiều lần)"
 _ANONYMOUS_PREFIX = "Đơn nặc danh: "
 _TRANSFER_RESULTS = (
@@ -278,6 +287,22 @@ _DIRECTIVE_SUBJECTS = (
     "V/v bảo đảm an ninh, trật tự tại Trụ sở Tiếp công dân tỉnh",
     "V/v báo cáo kết quả giải quyết đơn của công dân {name}",
 )
+# How far a case has gone, by its age: older than a year, than three months, younger.
+_STATUS_BY_AGE: tuple[dict[str, float], ...] = (
+    {CaseStatus.RESOLVED.value: 55, CaseStatus.CLOSED.value: 25, CaseStatus.IN_PROGRESS.value: 12,
+     CaseStatus.OPEN.value: 8},
+    {CaseStatus.IN_PROGRESS.value: 45, CaseStatus.RESOLVED.value: 30, CaseStatus.OPEN.value: 15,
+     CaseStatus.CLOSED.value: 10},
+    {CaseStatus.OPEN.value: 55, CaseStatus.IN_PROGRESS.value: 40, CaseStatus.RESOLVED.value: 5},
+)
+# Refusals (Luật Tiếp công dân Điều 9): k1 not in control of oneself, k2 breaking the rules of the
+# reception office, k3 a case settled and notified yet pursued again and again.
+_REFUSALS = {
+    "k1": "Công dân trong tình trạng say rượu, không làm chủ được hành vi; cán bộ tiếp đã giải thích và từ chối tiếp.",
+    "k2": "Công dân có lời lẽ xúc phạm cán bộ tiếp, vi phạm nội quy nơi tiếp công dân; đã giải thích và từ chối tiếp.",
+    "k3": "Vụ việc đã được giải quyết đúng chính sách, pháp luật, đã có văn bản thông báo; công dân vẫn cố tình "
+          "khiếu nại kéo dài. Từ chối tiếp theo Thông báo từ chối tiếp công dân.",
+}
 # More petitions before Tết and at the year's end, fewer in the summer.
 _MONTH_FACTOR = (1.15, 1.1, 1.0, 1.0, 1.0, 0.95, 0.9, 0.9, 1.0, 1.0, 1.05, 1.15)
 
@@ -367,6 +392,18 @@ class _WorkdayTable:
 # --- The generator ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Agency:
+    priority: int  # lower = more often needed: kept by a small office
+    key: str  # how petitions are routed to it (see _Field.routes)
+    name: str
+    address: str
+    email: str
+    level: str  # domain.enums.AgencyLevel
+    short_code: str | None = None
+    parent: str | None = None  # the key of its superior body
+
+
 class _Out:
     """Buffered JSONL writer that counts lines per type and reports progress."""
 
@@ -429,6 +466,7 @@ class _Generator:
         self.channel_pick = _Weighted(_CHANNEL_WEIGHTS)
         self.outcome_pick = _Weighted(_OUTCOME_WEIGHTS)
         self.global_kind_pick = _Weighted(_USUAL_KINDS)
+        self.status_pick = [_Weighted(weights) for weights in _STATUS_BY_AGE]
 
     def _day_weights(self, *, weekend: float) -> list[float]:
         n = len(self.days)
@@ -527,35 +565,55 @@ class _Generator:
     # -- sections -------------------------------------------------------------------------------
 
     def agencies(self, out: _Out) -> None:
-        """The agencies petitions are transferred to, most-used first; remembers them for routing."""
-        candidates: list[tuple[int, str, str, str, str]] = []  # (priority, key, name, address, email)
+        """The agencies petitions come from and go to, most-used first; remembers them for routing."""
+        candidates: list[_Agency] = []
         key_province = ("stnmt", "vpdkdd", "sldtbxh", "sxd", "thanhtra", "congan", "cthads", "bhxh")
         seat = f"TP Buôn Ma Thuột, tỉnh {N.PROVINCE}"
         for i, (name, code) in enumerate(N.PROVINCE_AGENCIES):
             full = f"{name} {N.PROVINCE}" if name.endswith("tỉnh") else f"{name} tỉnh {N.PROVINCE}"
             address = f"số {10 + 7 * i} đường {N.STREETS[i % len(N.STREETS)]}, {seat}"
-            candidates.append((0 if code in key_province else 2, code, full, address, f"{code}@daklak.gov.vn"))
+            candidates.append(_Agency(0 if code in key_province else 2, code, full, address,
+                                      f"{code}@daklak.gov.vn", "province", code.upper()))
+        for code_index, (name, code) in enumerate(N.SOURCE_AGENCIES):
+            central = code_index == 0
+            full = name if central else f"{name} {N.PROVINCE}" if name.endswith("tỉnh") else f"{name} tỉnh {N.PROVINCE}"
+            address = "Hà Nội" if central else f"số {60 + code_index} đường Lê Duẩn, {seat}"
+            email = f"{code}@thanhtra.gov.vn" if central else f"{code}@daklak.gov.vn"
+            candidates.append(_Agency(0, f"source:{code}", full, address, email,
+                                      "central" if central else "province", code.upper()))
         for district, communes in N.DISTRICTS.items():
             address = f"{communes[0]}, {district}, tỉnh {N.PROVINCE}"
             dslug = _slug(district.split(" ", 1)[1] if district.startswith("huyện") else district)
             for prefix, code in N.DISTRICT_AGENCY_KINDS:
-                key = "district" if code == "ubnd" else f"district:{code}"
-                candidates.append((1 if code == "ubnd" else 3, f"{key}|{district}", f"{prefix} {district}", address,
-                                   f"{code}.{dslug}@daklak.gov.vn"))
+                ubnd = code == "ubnd"
+                candidates.append(_Agency(
+                    1 if ubnd else 3, f"{'district' if ubnd else 'district:' + code}|{district}",
+                    f"{prefix} {district}", address, f"{code}.{dslug}@daklak.gov.vn", "district", None,
+                    None if ubnd else f"district|{district}"))
         cum = self.commune_pick.cum
         # Communes in order of population, so a smaller office keeps the busiest ones.
         ranked = sorted(range(len(self.communes)), key=lambda i: -(cum[i] - (cum[i - 1] if i else 0.0)))
         for i in ranked:
             district, commune = self.communes[i]
-            candidates.append((4, f"commune|{commune}|{district}", f"UBND {commune}", f"{commune}, {district}, tỉnh {N.PROVINCE}",
-                               f"ubnd.{_slug(commune)}.{_slug(district)[:6]}@daklak.gov.vn"))
-        candidates.sort(key=lambda c: c[0])  # stable: keeps the order inside a priority
+            candidates.append(_Agency(4, f"commune|{commune}|{district}", f"UBND {commune}",
+                                      f"{commune}, {district}, tỉnh {N.PROVINCE}",
+                                      f"ubnd.{_slug(commune)}.{_slug(district)[:6]}@daklak.gov.vn", "commune", None,
+                                      f"district|{district}"))
+        candidates.sort(key=lambda a: a.priority)  # stable: keeps the order inside a priority
         self.agency_keys: dict[str, int] = {}
-        for idx, (_, key, name, address, email) in enumerate(candidates[: self.size.agencies]):
-            self.agency_keys[key] = idx
-            out.write("agency", {"type": "agency", "id": f"A{idx + 1}", "name": name, "address": address,
-                                 "email": email})
-        self.n_agencies = min(self.size.agencies, len(candidates))
+        chosen = candidates[: self.size.agencies]
+        for idx, agency in enumerate(chosen):
+            self.agency_keys[agency.key] = idx
+        for idx, agency in enumerate(chosen):
+            parent = self.agency_keys.get(agency.parent) if agency.parent else None
+            out.write("agency", {
+                "type": "agency", "id": f"A{idx + 1}", "name": agency.name, "address": agency.address,
+                "email": agency.email, "short_code": agency.short_code, "level": agency.level,
+                "parent_id": None if parent is None else f"A{parent + 1}",
+            })
+        self.n_agencies = len(chosen)
+        self.agency_codes = [a.short_code or "UBND" for a in chosen]
+        self.sources = [i for key, i in self.agency_keys.items() if key.startswith("source:")]
 
     def citizens(self, out: _Out) -> None:
         rng = self.rng
@@ -565,10 +623,13 @@ class _Generator:
             male = rng.random() < 0.58
             name, group = self.person_name(male)
             birth_year = min(year_now - 16, int(rng.triangular(1938, 2007, 1970)))
+            id_number = self._id_number(male, birth_year, group, issued)
+            # Without a document the desk often writes no birth year either.
+            known_year = id_number is not None or rng.random() < 0.3
             out.write("citizen", {
-                "type": "citizen", "id": f"C{i + 1}", "full_name": name,
-                "id_number": self._id_number(male, birth_year, group, issued),
+                "type": "citizen", "id": f"C{i + 1}", "full_name": name, "id_number": id_number,
                 "address": self._address(group), "phone": self._phone(),
+                "birth_year": birth_year if known_year else None, "gender": "nam" if male else "nữ",
             })
 
     def staff(self) -> None:
@@ -597,6 +658,7 @@ class _Generator:
             for _ in range(count):
                 self.case_day.append(day_index)
         n_cit = self.size.citizens
+        last_day = len(self.days) - 1
         for c in range(n):
             fi = self.field_pick.pick(rng)
             kind = self.kind_pick[fi].pick(rng)
@@ -606,8 +668,11 @@ class _Generator:
             self.case_param.append(rng.getrandbits(32))
             # A few citizens bring many cases (the long-running petitioners).
             self.case_citizen.append(int(n_cit * rng.random() ** 1.3))
+            district, commune = self.communes[self.case_commune[c]]
+            age = (last_day - self.case_day[c]) / 365.25
+            status = self.status_pick[0 if age > 1 else 1 if age > 0.25 else 2].pick(rng)
             out.write("case", {"type": "case", "id": f"K{c + 1}", "title": self.title(c), "kind": kind,
-                               "field": FIELDS[fi].name})
+                               "field": FIELDS[fi].name, "place": f"{commune}, {district}", "status": status})
         self.case_last_petition = array("i", bytes(4 * n))
         self.case_visited = bytearray(n)
 
@@ -673,12 +738,13 @@ class _Generator:
                 chosen.append(other)
         return chosen
 
-    def sessions(self) -> None:
-        """Leaders' reception days: scheduled on the 10th and 25th (next working day), ad hoc monthly."""
+    def sessions(self, out: _Out) -> None:
+        """Leaders' reception days: scheduled on the 10th and 25th (moved to the next working day),
+        one in five delegated to a deputy; an ad-hoc day in most months."""
         rng = self.rng
-        self.scheduled: dict[int, bool] = {}  # day index → delegated to a deputy
-        self.adhoc: set[int] = set()
         index = {d: i for i, d in enumerate(self.days)}
+        scheduled: dict[int, bool] = {}  # day index → delegated to a deputy
+        adhoc: set[int] = set()
         y, m = self.start.year, self.start.month
         while date(y, m, 1) <= self.today:
             for dom in (10, 25):
@@ -686,43 +752,72 @@ class _Generator:
                 while not self.work.is_working_day(d):
                     d += timedelta(days=1)
                 if d in index:
-                    self.scheduled[index[d]] = rng.random() < 0.3
+                    scheduled[index[d]] = rng.random() < 0.2
             if rng.random() < 0.8:
                 first = date(y, m, 1)
-                candidates = [index[first + timedelta(days=k)] for k in range(28)
-                              if first + timedelta(days=k) in index and self.work.is_working_day(first + timedelta(days=k))]
-                candidates = [c for c in candidates if c not in self.scheduled]
+                candidates = [index[day] for day in (first + timedelta(days=k) for k in range(28))
+                              if day in index and self.work.is_working_day(day) and index[day] not in scheduled]
                 if candidates:
-                    self.adhoc.add(rng.choice(candidates))
+                    adhoc.add(rng.choice(candidates))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        # day index → (session id, reception mode, leader)
+        self.sessions_by_day: dict[int, tuple[str, str, str]] = {}
+        place = f"{N.RECEPTION_OFFICE} {N.PROVINCE}"
+        for number, day_index in enumerate(sorted({*scheduled, *adhoc}), start=1):
+            sid = f"S{number}"
+            if day_index in scheduled:
+                delegated = scheduled[day_index]
+                kind = SessionKind.SCHEDULED.value
+                mode = (ReceptionMode.AUTHORISED_DEPUTY if delegated else ReceptionMode.LEADER_SCHEDULED).value
+            else:
+                delegated = rng.random() < 0.3
+                kind, mode = SessionKind.ADHOC.value, ReceptionMode.LEADER_ADHOC.value
+            leader = self.deputies[number % 2] if delegated else self.chairman
+            self.sessions_by_day[day_index] = (sid, mode, leader)
+            out.write("session", {
+                "type": "session", "id": sid, "held_on": self.days[day_index].isoformat(), "kind": kind,
+                "reception": mode, "leader": leader,
+                "leader_position": f"{'Phó Chủ tịch' if delegated else 'Chủ tịch'} UBND tỉnh {N.PROVINCE}",
+                "authorised_by": self.chairman if mode == ReceptionMode.AUTHORISED_DEPUTY.value else None,
+                "place": place,
+            })
+
+    def _visit_times(self, count: int, leader_day: bool) -> list[str]:
+        """Sorted reception times of a day: every five minutes, mornings and afternoons."""
+        rng = self.rng
+        slots = []
+        for _ in range(count):
+            if leader_day or rng.random() < 0.62:
+                minutes = 7 * 60 + 30 + 5 * rng.randrange(46)  # 07:30–11:15
+            else:
+                minutes = 13 * 60 + 30 + 5 * rng.randrange(36)  # 13:30–16:25
+            slots.append(minutes)
+        slots.sort()
+        return [f"{m // 60:02d}:{m % 60:02d}" for m in slots]
 
     def visits(self, out: _Out) -> None:
         rng = self.rng
         weights = self._day_weights(weekend=0.0)
-        for i in self.scheduled:
-            weights[i] *= 2.5  # citizens come on the published leaders' days
-        for i in self.adhoc:
-            weights[i] *= 1.5
+        for i, (_, mode, _) in self.sessions_by_day.items():
+            # Citizens come on the published leaders' days.
+            weights[i] *= 1.5 if mode == ReceptionMode.LEADER_ADHOC.value else 2.5
         per_day = _allocate(rng, self.size.visits, weights)
         vid = 0
+        regular = ReceptionMode.REGULAR.value
         for day_index, count in enumerate(per_day):
             if not count:
                 continue
             day = self.days[day_index].isoformat()
             officer = self.officers[day_index % len(self.officers)]
-            delegated = self.scheduled.get(day_index)
-            for _ in range(count):
+            session = self.sessions_by_day.get(day_index)
+            share = 0.0 if session is None else 0.35 if session[1] == ReceptionMode.LEADER_ADHOC.value else 0.45
+            times = self._visit_times(count, session is not None)
+            for k in range(count):
                 vid += 1
-                if delegated is not None and rng.random() < 0.45:
-                    if delegated:
-                        mode, host = ReceptionMode.AUTHORISED_DEPUTY.value, self.deputies[day_index % 2]
-                    else:
-                        mode, host = ReceptionMode.LEADER_SCHEDULED.value, self.chairman
-                elif day_index in self.adhoc and rng.random() < 0.35:
-                    mode = ReceptionMode.LEADER_ADHOC.value
-                    host = self.chairman if rng.random() < 0.6 else self.deputies[0]
+                if session is not None and rng.random() < share:
+                    sid, mode, host = session
                 else:
-                    mode, host = ReceptionMode.REGULAR.value, officer
+                    sid, mode, host = None, regular, officer
                 c = self._pick_case(day_index, 0.6)
                 primary = self.case_citizen[c] if rng.random() < 0.8 else rng.randrange(self.size.citizens)
                 title = self.title(c)
@@ -736,8 +831,7 @@ class _Generator:
                     persons = min(persons, 150)
                     n_reps = min(5, 1 + persons // 20 + rng.randint(0, 1))
                     reps = self._others(primary, n_reps - 1)
-                    named = reps + self._others(reps[-1], rng.randint(0, 3))[1:]
-                    named = list(dict.fromkeys(named))
+                    named = list(dict.fromkeys(reps + self._others(reps[-1], rng.randint(0, 3))[1:]))
                     ctx = self._placeholders(self.case_param[c], self.case_commune[c], self.case_day[c])
                     content = rng.choice(_DELEGATION_TEXTS).format(
                         persons=persons, reps=len(reps), title=title, village=ctx["village"], commune=ctx["commune"])
@@ -749,12 +843,15 @@ class _Generator:
                     template = rng.choice(_REPEAT_VISIT_TEXTS if repeat else _FIRST_VISIT_TEXTS)
                     content = template.format(title=title)
                     rep_ids = []
+                ground = None
                 if outcome == VisitOutcome.REFUSED.value:
-                    content = _REFUSAL_TEXT
+                    ground = "k3" if repeat and rng.random() < 0.6 else rng.choice(("k1", "k2"))
+                    content = _REFUSALS[ground]
                 out.write("visit", {
-                    "type": "visit", "id": f"V{vid}", "date": day, "reception": mode, "host": host,
-                    "case_id": f"K{c + 1}", "persons": persons, "citizen_ids": [f"C{x + 1}" for x in named],
-                    "representative_ids": rep_ids, "content": content, "outcome": outcome,
+                    "type": "visit", "id": f"V{vid}", "date": day, "time": times[k], "reception": mode,
+                    "session_id": sid, "host": host, "case_id": f"K{c + 1}", "persons": persons,
+                    "citizen_ids": [f"C{x + 1}" for x in named], "representative_ids": rep_ids,
+                    "content": content, "outcome": outcome, "refusal_ground": ground,
                 })
 
     def _route(self, fi: int, commune_index: int) -> int:
@@ -780,14 +877,17 @@ class _Generator:
         rng = self.rng
         size = self.size
         per_day = _allocate(rng, size.petitions, self._day_weights(weekend=0.12))
-        # Duplicates and anonymous letters are archived, not transferred: aim at the target
-        # among the rest, with one petition in twenty sent to two agencies.
+        # Aim at the transfer target among the petitions that can be transferred (not duplicates
+        # or anonymous), one in twenty going to two agencies.
         p_transfer = min(0.97, size.transfers / max(1, size.petitions * 0.86 * 1.05))
         online = list(_ONLINE_CHANNELS)
         pid = 0
         tid = 0
         numbers: dict[int, int] = {}
         today = self.today
+        archive, transfer = HandlingDirection.ARCHIVE.value, HandlingDirection.TRANSFER.value
+        accept, guide = HandlingDirection.ACCEPT.value, HandlingDirection.GUIDE.value
+        transferred_in = Channel.TRANSFERRED_IN.value
         for day_index, count in enumerate(per_day):
             if not count:
                 continue
@@ -830,43 +930,59 @@ class _Generator:
                     signers = self._others(first, rng.randint(1, 24))
                 else:
                     signers = [first]
+                # Duplicates and anonymous letters are archived; the rest are transferred to the
+                # competent body (processed within 10 working days as a rule, some late) or
+                # accepted / answered with guidance. The last days' petitions are still being handled.
+                sent = None
+                if not (duplicate_of or anonymous) and rng.random() < p_transfer:
+                    delay = rng.randint(11, 20) if rng.random() < 0.04 else rng.randint(1, 10)
+                    sent = self.work.add(d, delay)
+                    if sent > today:
+                        sent = None
+                if duplicate_of or anonymous:
+                    handling = archive
+                elif sent is not None:
+                    handling = transfer
+                elif (today - d).days < 14:
+                    handling = None
+                else:
+                    handling = accept if rng.random() < (0.35 if kind in (C, D) else 0.5) else guide
+                source = None
+                if channel == transferred_in and self.sources:
+                    source = f"A{rng.choice(self.sources) + 1}"
                 out.write("petition", {
                     "type": "petition", "id": f"P{pid}", "received_on": received_on, "channel": channel,
                     "kind": kind, "case_id": case_id, "citizen_ids": [f"C{x + 1}" for x in signers],
                     "anonymous": anonymous, "summary": summary, "duplicate_of": duplicate_of,
+                    "field": FIELDS[fi].name, "handling": handling, "source_agency_id": source,
                 })
-                if duplicate_of or anonymous or rng.random() >= p_transfer:
+                if sent is None:
                     continue
                 targets = [self._route(fi, commune_index)]
                 if rng.random() < 0.05:
                     second = self._route(fi, commune_index)
                     if second != targets[0]:
                         targets.append(second)
-                # Processed within 10 working days as a rule, some late.
-                delay = rng.randint(11, 20) if rng.random() < 0.04 else rng.randint(1, 10)
-                sent = self.work.add(d, delay)
-                if sent > today:
-                    continue  # still being processed
+                span = 7 if kind == D else 10  # days to answer: Luật Tố cáo Điều 24 / thụ lý khiếu nại
+                due = self.work.add(sent, span)
                 for agency in targets:
                     tid += 1
                     year = sent.year
                     numbers[year] = numbers.get(year, 0) + 1
-                    due = self.work.add(sent, 7 if kind == D else 10)
-                    answered = None
-                    result = None
-                    r = rng.random()
-                    if r < 0.88:
+                    answered = answer_number = result = None
+                    if rng.random() < 0.88:
                         late = rng.random() < 0.22
-                        span = 7 if kind == D else 10
                         wait = rng.randint(span + 1, span + 30) if late else rng.randint(2, span)
                         when = self.work.add(sent, wait)
                         if when <= today:
                             answered = when.isoformat()
+                            answer_number = f"{rng.randint(1, 2500)}/{self.agency_codes[agency]}"
                             result = rng.choice(_TRANSFER_RESULTS)
                     transfers.write("transfer", {
                         "type": "transfer", "id": f"T{tid}", "petition_id": f"P{pid}", "agency_id": f"A{agency + 1}",
                         "sent_on": sent.isoformat(), "number": f"{numbers[year]}/PC-BTCD",
-                        "due_on": due.isoformat(), "answered_on": answered, "result": result,
+                        "due_on": due.isoformat(), "answered_on": answered, "answer_number": answer_number,
+                        "result": result,
                     })
 
     def directives(self, out: _Out) -> None:
@@ -882,9 +998,18 @@ class _Generator:
                 ctx = self._placeholders(rng.getrandbits(32), self.commune_pick.pick(rng), day_index)
                 ctx["name"] = self.person_name(rng.random() < 0.6)[0]
                 ctx["year"] = d.year + (1 if d.month >= 10 else 0)
+                case_id = None
+                template = rng.choice(_DIRECTIVE_SUBJECTS)
+                if "Tết" in template and d.month not in (11, 12, 1):  # Tết directives come before Tết
+                    template = _DIRECTIVE_SUBJECTS[0]
+                subject = template.format_map(ctx)
+                if rng.random() < 0.5:  # about one case: the leader orders it settled
+                    c = rng.randrange(max(1, self.cases_upto[day_index]))
+                    case_id = f"K{c + 1}"
+                    subject = f"V/v chỉ đạo giải quyết vụ việc: {self.title(c)}"
                 out.write("directive", {
                     "type": "directive", "id": f"D{did}", "issued_on": d.isoformat(),
-                    "number": f"{numbers[d.year]}/UBND-NC", "subject": rng.choice(_DIRECTIVE_SUBJECTS).format_map(ctx),
+                    "number": f"{numbers[d.year]}/UBND-NC", "subject": subject, "case_id": case_id,
                 })
 
 
@@ -910,8 +1035,9 @@ def generate(
     part = target.with_name(target.name + ".part")
     side = target.with_name(target.name + ".transfers.part")
     counts = dict.fromkeys(RECORD_TYPES, 0)
-    total = (spec.agencies + spec.citizens + spec.cases + spec.visits + spec.petitions + spec.transfers
-             + spec.directives)
+    sessions = round(spec.years * 12 * 2.8)  # two scheduled days a month, an ad-hoc day in most
+    total = (spec.agencies + spec.citizens + spec.cases + sessions + spec.visits + spec.petitions
+             + spec.transfers + spec.directives)
     gen = _Generator(spec, seed, today, load_calendar())
     try:
         with part.open("w", encoding="utf-8", newline="\n") as fh, side.open("w", encoding="utf-8", newline="\n") as tfh:
@@ -922,7 +1048,7 @@ def generate(
             gen.citizens(out)
             gen.staff()
             gen.cases(out)
-            gen.sessions()
+            gen.sessions(out)
             gen.visits(out)
             gen.petitions(out, tout)
             out.flush()

@@ -1,0 +1,343 @@
+"""All benchmarks on SQLite and PostgreSQL (``make bench``); writes docs/performance.md.
+
+1. the large office file (bench/generate.py; cached in bench/out/);
+2. per database: import it through the command line (bench/bench_import.py), then
+   search p95 of the first 50 hits (bench/bench_search.py), the quarterly and yearly report
+   (bench/bench_report.py), opening the visits list (bench/bench_visits_list.py, own process);
+3. prints the numbers side by side and writes them, with the machine and the date, into
+   docs/performance.md (``--no-doc`` to leave the document alone).
+
+PostgreSQL: $RECEPTION_DESK_BENCH_PG (an admin URL; a database is created and dropped there) or a
+private throw-away cluster started with the machine's binaries (tests/pgcluster.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_import import bench_import  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH,
+    OUT,
+    PYTHON,
+    ROOT,
+    fresh_sqlite,  # noqa: E402
+    machine,
+    parse_result,
+    postgres,
+    run_child,
+)
+from bench.generate import ensure_office  # noqa: E402
+
+DOC = ROOT / "docs" / "performance.md"
+BACKENDS = ("sqlite", "postgresql")
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+# (key, label, unit, target value, which backends the target applies to)
+ROWS: list[tuple[str, str, str, float | None, tuple[str, ...]]] = [
+    ("import_s", "Import of the large file via the CLI", "s", 60, ("sqlite",)),
+    ("import_rss_mb", "Import: peak memory of the CLI process", "MB", None, ()),
+    ("search_p95_ms", "Search, first 50 hits: p95", "ms", 20, BACKENDS),
+    ("search_p50_ms", "Search, first 50 hits: median", "ms", None, ()),
+    ("quarter_median_ms", "Quarterly report: median", "ms", 300, BACKENDS),
+    ("quarter_p95_ms", "Quarterly report: p95", "ms", 300, BACKENDS),
+    ("year_median_ms", "Yearly report: median", "ms", 1000, BACKENDS),
+    ("year_p95_ms", "Yearly report: p95", "ms", 1000, BACKENDS),
+    ("visits_open_ms", "Open the visits list (500,000 rows)", "ms", 300, BACKENDS),
+    ("visits_rss_mb", "Visits list: process memory (RSS)", "MB", 200, BACKENDS),
+]
+
+
+def _search(db: str, label: str) -> dict[str, Any]:
+    script = BENCH / "bench_search.py"
+    if not script.exists():
+        return {"error": "bench/bench_search.py is missing"}
+    run = run_child([PYTHON, str(script), "run", db, "--repeat", "3"], log_name=f"{label}-search", timeout=1800)
+    if not run.ok:
+        return {"error": f"bench_search.py failed ({run.returncode}): {run.stderr.strip()[-800:]}"}
+    parsed = parse_result(run.stdout)
+    if parsed is not None:
+        return parsed
+    # bench_search.py prints "all  n=…  p50=  1.23 ms  p95=  4.56 ms  max=…" for all queries together.
+    match = re.search(r"^all\s+n=(\d+)\s+p50=\s*([\d.]+) ms\s+p95=\s*([\d.]+) ms\s+max=\s*([\d.]+) ms", run.stdout, re.M)
+    if not match:
+        return {"error": "could not read bench_search.py output", "output": run.stdout[-800:]}
+    slowest = next((line for line in run.stdout.splitlines() if line.startswith("slowest:")), "")
+    return {"n": int(match[1]), "p50_ms": float(match[2]), "p95_ms": float(match[3]), "max_ms": float(match[4]),
+            "slowest": slowest.removeprefix("slowest: ")[:400], "output": run.stdout}
+
+
+def _reports(db: str, label: str, today: str) -> dict[str, Any]:
+    run = run_child([PYTHON, str(BENCH / "bench_report.py"), db, "--today", today, "--repeat", "15"],
+                    log_name=f"{label}-report", timeout=1800)
+    parsed = parse_result(run.stdout)
+    if not run.ok or parsed is None:
+        return {"error": f"bench_report.py failed ({run.returncode}): {run.stderr.strip()[-800:]}"}
+    return parsed
+
+
+def _visits_list(db: str, label: str) -> dict[str, Any]:
+    script = BENCH / "bench_visits_list.py"
+    if not script.exists():
+        return {"error": "bench/bench_visits_list.py is missing"}
+    run = run_child([PYTHON, str(script), db], log_name=f"{label}-visits-list", timeout=900,
+                    env={"QT_QPA_PLATFORM": "offscreen"})
+    parsed = parse_result(run.stdout)
+    if not run.ok or parsed is None:
+        return {"error": f"bench_visits_list.py failed ({run.returncode}): "
+                         f"{(run.stderr.strip() or run.stdout.strip())[-800:]}",
+                "peak_rss_mb": run.peak_rss_mb}
+    parsed.setdefault("peak_rss_mb", run.peak_rss_mb)
+    return parsed
+
+
+def _figures(result: dict[str, Any]) -> dict[str, float | None]:
+    """The table's numbers from one backend's raw results (None = not measured)."""
+    imp, search, report, visits = (result.get(k, {}) for k in ("import", "search", "report", "visits_list"))
+
+    def get(d: dict[str, Any], *path: str) -> float | None:
+        for key in path:
+            if not isinstance(d, dict) or key not in d:
+                return None
+            d = d[key]
+        return d if isinstance(d, int | float) and not isinstance(d, bool) else None
+
+    imported = bool(imp.get("ok"))
+    return {
+        "import_s": get(imp, "seconds") if imported else None,
+        "import_rss_mb": get(imp, "peak_rss_mb") if imported else None,
+        "search_p95_ms": get(search, "p95_ms"),
+        "search_p50_ms": get(search, "p50_ms"),
+        "quarter_median_ms": get(report, "quarter", "median_ms"),
+        "quarter_p95_ms": get(report, "quarter", "p95_ms"),
+        "year_median_ms": get(report, "year", "median_ms"),
+        "year_p95_ms": get(report, "year", "p95_ms"),
+        "visits_open_ms": get(visits, "open_ms"),
+        "visits_rss_mb": None if "error" in visits else get(visits, "rss_mb"),
+    }
+
+
+def _cell(value: float | None, target: float | None, applies: bool) -> str:
+    if value is None:
+        return "not measured"
+    text = f"{value:,.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+    if target is not None and applies:
+        text += " ✅" if value <= target else " ❌"
+    return text
+
+
+def table(results: dict[str, dict[str, Any]]) -> list[str]:
+    figures = {b: _figures(results.get(b, {})) for b in BACKENDS}
+    lines = ["| Measure | Target | SQLite | PostgreSQL |", "|---|---|---|---|"]
+    for key, label, unit, target, applies in ROWS:
+        target_text = "—" if target is None else (f"≤ {target:g} {unit}" + ("" if len(applies) == 2 else
+                                                                             f" ({', '.join(LABELS[a] for a in applies)})"))
+        cells = [_cell(figures[b][key], target, b in applies) for b in BACKENDS]
+        lines.append(f"| {label} ({unit}) | {target_text} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
+def problems(results: dict[str, dict[str, Any]]) -> list[str]:
+    out = []
+    for backend in BACKENDS:
+        result = results.get(backend)
+        if result is None:
+            out.append(f"{LABELS[backend]}: not run.")
+            continue
+        if "error" in result:
+            out.append(f"{LABELS[backend]}: {result['error']}")
+        for part in ("import", "search", "report", "visits_list"):
+            error = result.get(part, {}).get("error")
+            if error:
+                first = error.strip().splitlines()[-1] if error.strip() else error
+                out.append(f"{LABELS[backend]}, {part}: {first[:400]}")
+    return out
+
+
+def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[str, Any], started: datetime,
+           pg_settings: dict[str, str] | None, pg_origin: str | None) -> str:
+    counts = meta["counts"]
+    when = started.strftime("%Y-%m-%d %H:%M")
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (`bench/run_all.py`), which rewrites this file with every run; the numbers",
+        "below are the last run's, not estimates.",
+        "",
+        f"- **Date:** {when} (local time)",
+        f"- **Machine:** {info['cores']} cores ({info['cpu']}), {info['memory_gb']} GB RAM, {info['os']}",
+        f"- **Software:** Python {info['python']}, SQLite {info['sqlite']}"
+        + (f", PostgreSQL {pg_settings['server_version']}" if pg_settings else ""),
+    ]
+    if pg_settings:
+        lines.append(f"- **PostgreSQL server:** {pg_origin}; shared_buffers {pg_settings['shared_buffers']}, "
+                     f"work_mem {pg_settings['work_mem']}, fsync {pg_settings['fsync']}, "
+                     f"synchronous_commit {pg_settings['synchronous_commit']}, on the same machine")
+    lines += [
+        f"- **Data:** the large synthetic office (`services.generator`, seed {meta['seed']}): "
+        f"{counts['citizen']:,} citizens, {counts['case']:,} cases, {counts['visit']:,} visits, "
+        f"{counts['petition']:,} petitions, {counts['transfer']:,} transfers, {counts['agency']:,} agencies, "
+        f"{counts['directive']:,} directives over five years up to {meta['today']}; "
+        f"{meta['bytes'] / 1e6:,.0f} MB of JSONL, generated in {meta['generate_seconds']} s.",
+        "",
+        "## Results",
+        "",
+        *table(results),
+        "",
+        "✅ within the target, ❌ over it; targets apply where the Target column says so.",
+        "",
+        "What each line measures:",
+        "",
+        "- **Import**: wall-clock time of `reception-desk --db DB import FILE` in a fresh process on a database",
+        "  that `reception-desk init` has just created (not timed): start-up, reading and validating every",
+        "  line, inserting, committing. Peak memory is the child's maximum resident set (`wait4`). The row",
+        "  counts are checked after the import.",
+        "- **Search**: `services.search.search(engine, text, 50)` for ~200 realistic queries (common and rare",
+        "  names with and without diacritics, ID and phone prefixes, words of summaries, misses), three",
+        "  rounds after a warm-up; `bench/bench_search.py run DB`.",
+        "- **Reports**: `services.statistics.period_report(engine, start, end)` (the period, the same dates a",
+        "  year earlier, and the change) for the last complete quarter and the last complete calendar year",
+        "  before the data's last day; one warm-up, then 15 timed calls each; `bench/bench_report.py`.",
+        "- **Visits list**: a separate process opens the visits list over the imported database and shows",
+        "  its first screen; `bench/bench_visits_list.py DB` reports the time and the process's memory.",
+        "",
+    ]
+    issues = problems(results)
+    if issues:
+        lines += ["## Not measured or failed", "", *[f"- {issue}" for issue in issues], ""]
+    extra = []
+    for backend in BACKENDS:
+        result = results.get(backend, {})
+        rows = result.get("import", {}).get("rows")
+        if rows:
+            extra.append(f"- {LABELS[backend]}: rows after import {json.dumps(rows)}")
+        slowest = result.get("search", {}).get("slowest")
+        if slowest:
+            extra.append(f"- {LABELS[backend]}: slowest searches: {slowest}")
+        for period in ("quarter", "year"):
+            r = result.get("report", {}).get(period)
+            if isinstance(r, dict) and "from" in r:
+                extra.append(f"- {LABELS[backend]}: {period} {r['from']} – {r['to']}: {r.get('visits_in_period')} visits, "
+                             f"{r.get('petitions_in_period')} petitions; median {r['median_ms']} ms, p95 {r['p95_ms']} ms, "
+                             f"max {r['max_ms']} ms")
+    if extra:
+        lines += ["## Details", "", *extra, ""]
+    lines += [
+        "## How to reproduce",
+        "",
+        "```sh",
+        "make bench                               # everything, both databases; rewrites this file",
+        ".venv/bin/python bench/run_all.py --help # options: --skip-pg, --skip-sqlite, --no-doc, …",
+        ".venv/bin/python bench/generate.py       # only the large file (cached in bench/out/)",
+        ".venv/bin/python bench/bench_import.py bench/out/db/x.sqlite bench/out/office-large-*.jsonl",
+        ".venv/bin/python bench/bench_search.py run bench/out/db/x.sqlite",
+        ".venv/bin/python bench/bench_report.py bench/out/db/x.sqlite --today YYYY-MM-DD",
+        "```",
+        "",
+        "PostgreSQL: set `RECEPTION_DESK_BENCH_PG` to an admin URL (a database is created and dropped",
+        "there), otherwise a private throw-away cluster is started with the machine's binaries",
+        "(tests/pgcluster.py: fsync off, as for the tests). Raw results of every run are kept in",
+        "`bench/out/results-*.json`; logs of each child process in `bench/out/logs/`.",
+        "",
+        "Other processes on the machine (tests of other work, builds) slow these numbers down; run the",
+        "benchmark on an otherwise idle machine for figures to compare over time.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str], None]) -> dict[str, Any]:
+    result: dict[str, Any] = {"db": db if label == "sqlite" else db.rpartition("@")[2]}
+    log(f"[{label}] import {path.name} via the CLI …")
+    result["import"] = bench_import(db, path, label=f"{label}-import")
+    imp = result["import"]
+    log(f"[{label}] import: " + (f"{imp['seconds']} s, peak {imp['peak_rss_mb']} MB, rows {imp['rows']}"
+                                  if imp.get("ok") else f"FAILED: {imp.get('error', '')[-300:]}"))
+    if not imp.get("ok"):
+        return result
+    log(f"[{label}] search …")
+    result["search"] = _search(db, label)
+    log(f"[{label}] search: {_short(result['search'], ('p50_ms', 'p95_ms', 'max_ms'))}")
+    log(f"[{label}] reports …")
+    result["report"] = _reports(db, label, today)
+    log(f"[{label}] reports: " + "; ".join(
+        f"{k} {_short(v, ('median_ms', 'p95_ms'))}" for k, v in result["report"].items() if isinstance(v, dict))
+        if "error" not in result["report"] else f"reports: {result['report']['error'][-300:]}")
+    log(f"[{label}] visits list …")
+    result["visits_list"] = _visits_list(db, label)
+    log(f"[{label}] visits list: {_short(result['visits_list'], ('open_ms', 'rss_mb', 'peak_rss_mb', 'error'))}")
+    return result
+
+
+def _short(d: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return ", ".join(f"{k}={str(d[k])[-300:]}" for k in keys if k in d) or str(d)[-300:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--size", default="large", choices=["small", "large"],
+                        help="the office to load (small: a quick check of the harness)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true", help="write the office file again")
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    args = parser.parse_args()
+    started = datetime.now()
+
+    def log(message: str) -> None:
+        print(f"{datetime.now():%H:%M:%S} {message}", flush=True)
+
+    log(f"office file ({args.size}) …")
+    t0 = time.perf_counter()
+    path, meta = ensure_office(args.size, args.seed, force=args.regenerate)
+    log(f"office file: {path} ({meta['lines']:,} lines, {meta['bytes'] / 1e6:.0f} MB; "
+        f"{'generated' if time.perf_counter() - t0 > 1 else 'cached'}; records up to {meta['today']})")
+    results: dict[str, dict[str, Any]] = {}
+    pg_settings = None
+    pg_origin = None
+    if not args.skip_sqlite:
+        db = fresh_sqlite(f"bench-{args.size}")
+        results["sqlite"] = _run_backend("sqlite", db, path, meta["today"], log)
+    if not args.skip_pg:
+        try:
+            with postgres() as server:
+                db = server.create_database("rd_bench")
+                pg_settings, pg_origin = server.settings(), server.origin
+                try:
+                    results["postgresql"] = _run_backend("postgresql", db, path, meta["today"], log)
+                finally:
+                    if not args.keep:
+                        server.drop_database(db)
+        except Exception as exc:  # noqa: BLE001 - a missing server is a result to report, not a crash
+            results["postgresql"] = {"error": f"PostgreSQL could not be used: {exc}"}
+            log(results["postgresql"]["error"])
+    print()
+    print("\n".join(table(results)))
+    for issue in problems(results):
+        print(f"- {issue}")
+    info = machine()
+    OUT.mkdir(parents=True, exist_ok=True)
+    raw = OUT / f"results-{started:%Y%m%d-%H%M%S}.json"
+    raw.write_text(json.dumps({"started": started.isoformat(), "machine": info, "meta": meta, "pg": pg_settings,
+                               "results": results}, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    log(f"raw results: {raw}")
+    if not args.no_doc and args.size == "large":
+        DOC.write_text(render(results, meta, info, started, pg_settings, pg_origin), encoding="utf-8")
+        log(f"written: {DOC.relative_to(ROOT)}")
+    return 0 if not problems(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
