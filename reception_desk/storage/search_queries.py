@@ -22,6 +22,7 @@ the base row's key, so an index entry left stale can hide a row but never show a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -296,10 +297,14 @@ def _fetch(
     if limit <= 0:
         return []
     if candidates is not None:
-        found = conn.execute(select(func.count()).select_from(candidates.limit(CANDIDATE_CAP + 1).subquery()))
-        if found.scalar_one() <= CANDIDATE_CAP:
-            rowid = literal_column(f"{table.name}.rowid")
-            condition = and_(rowid.in_(candidates), condition)
+        # Read the candidates once (the FTS lookup is the costly part), then sort only those.
+        rowids = conn.execute(candidates.limit(CANDIDATE_CAP + 1)).scalars().all()
+        if len(rowids) <= CANDIDATE_CAP:
+            if not rowids:
+                return []
+            # One JSON parameter instead of up to CANDIDATE_CAP bound values.
+            listed = select(literal_column("value")).select_from(func.json_each(json.dumps(rowids)))
+            condition = and_(literal_column(f"{table.name}.rowid").in_(listed), condition)
     stmt = select(*columns).where(condition).order_by(*order_by).limit(limit)
     return list(conn.execute(stmt))
 
