@@ -2,10 +2,8 @@
 
 Lists are read in pages with keyset paging, newest first: ``ORDER BY date DESC, id DESC`` and the
 next page starts strictly after the last (date, id) seen, so page N costs the same as page 1 and
-rows inserted meanwhile never shift a page. Only ``date`` has an index, so a plain
-``ORDER BY date DESC, id DESC LIMIT 200`` would sort the whole table; each page first reads the
-200th date from the index (``ORDER BY date DESC OFFSET 199 LIMIT 1``, an index walk) and only sorts
-the rows on or after that date.
+rows inserted meanwhile never shift a page. The date columns are indexed; the databases walk that
+index backwards and only sort the rows of one date by id, so a page reads about a page of rows.
 
 A search text is folded (domain.text.fold) and split into words; a row matches when every word
 appears in one of its folded ``*_key`` columns. Nothing here imports Qt: the UI calls these
@@ -140,11 +138,10 @@ def _contains(column: ColumnElement[Any] | Column[Any], word: str) -> ColumnElem
 
 def _visit_word(word: str) -> ColumnElement[bool]:
     cases = select(_case.c.id).where(_contains(_case.c.title_key, word))
-    visits_of_citizens = (
-        select(_visit_citizen.c.visit_id)
-        .join(_citizen, _citizen.c.id == _visit_citizen.c.citizen_id)
-        .where(_contains(_citizen.c.name_key, word))
-    )
+    # Start from the matching citizens (a scan of the smaller table), then follow the citizen_id
+    # index: joining from visit_citizen would read every link of every visit.
+    citizens = select(_citizen.c.id).where(_contains(_citizen.c.name_key, word))
+    visits_of_citizens = select(_visit_citizen.c.visit_id).where(_visit_citizen.c.citizen_id.in_(citizens))
     return or_(
         _contains(_visit.c.content_key, word),
         _visit.c.case_id.in_(cases),
@@ -193,16 +190,12 @@ def _page_keys(
     conn: Connection, spec: _ListSpec, conds: list[ColumnElement[bool]], after: Cursor | None, limit: int
 ) -> list[tuple[uuid.UUID, date]]:
     table, date_col = spec.table, spec.date_col
-    older = [*conds, date_col < after.key] if after else list(conds)
-    # The limit-th date strictly older than the cursor: the whole page lies on or after it.
-    bound = conn.execute(
-        select(date_col).where(*older).order_by(date_col.desc()).offset(limit - 1).limit(1)
-    ).scalar()
     where = list(conds)
     if after is not None:
         where.append(or_(date_col < after.key, and_(date_col == after.key, table.c.id < after.id)))
-    if bound is not None:
-        where.append(date_col >= bound)
+    # Both databases walk the date index backwards and sort only each run of equal dates by id
+    # (SQLite: "temp b-tree for right part of ORDER BY", PostgreSQL: incremental sort), stopping
+    # once the page is full.
     stmt = (
         select(table.c.id, date_col).where(*where).order_by(date_col.desc(), table.c.id.desc()).limit(limit)
     )
