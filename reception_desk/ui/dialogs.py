@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -99,6 +99,14 @@ def show_about(parent: QObject | None) -> None:
         "Phát hành theo giấy phép GNU GPL phiên bản 3 trở lên."
     )
     _message_box(parent, QMessageBox.Icon.Information, "Giới thiệu", text).exec()
+
+
+def show_report(parent: QObject | None, title: str, message: str, report: str) -> None:
+    """A result worth keeping (an import summary table): monospace, with "Sao chép chi tiết"."""
+    dialog = DetailsDialog(parent_widget(parent), title, message, report)
+    dialog.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    dialog.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    dialog.exec()
 
 
 class DetailsDialog(QDialog):

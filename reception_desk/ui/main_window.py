@@ -67,15 +67,24 @@ def format_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def _counts(counts: dict[str, int]) -> str:
+    parts = []
+    for key, value in counts.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value:
+            name = _RECORD_NAMES.get(str(key), _RECORD_NAMES.get(str(key).removesuffix("s"), str(key)))
+            parts.append(f"{format_count(value)} {name}")
+    return ", ".join(parts)
+
+
 def summarise(result: Any) -> str:
-    """A readable line from what import/export/demo returned (a dict of counts, usually)."""
+    """A readable line from what import/export/demo returned."""
+    added = getattr(result, "added", None)
+    if isinstance(added, dict):  # services.interchange.ImportResult
+        updated = sum(getattr(result, "updated", {}).values())
+        new = _counts(added) or "không có bản ghi mới"
+        return new + (f"; cập nhật {format_count(updated)} bản ghi" if updated else "")
     if isinstance(result, dict):
-        parts = []
-        for key, value in result.items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                name = _RECORD_NAMES.get(str(key).removesuffix("s"), _RECORD_NAMES.get(str(key), str(key)))
-                parts.append(f"{format_count(value)} {name}")
-        return ", ".join(parts)
+        return _counts(result)
     if isinstance(result, int) and not isinstance(result, bool):
         return f"{format_count(result)} bản ghi"
     return ""
@@ -321,7 +330,7 @@ class MainWindow(QMainWindow):
             label=f"Đang nhập dữ liệu từ {path.name}…",
             writes=True,
             error_title="Không nhập được dữ liệu",
-        ).success(lambda result: self._done("Đã nhập xong", path, result)).cancelled(
+        ).success(lambda result: self._imported(path, result)).cancelled(
             lambda: self.statusBar().showMessage("Đã hủy nhập dữ liệu; không có gì được ghi.", 10_000)
         ).run_in_background()
 
@@ -375,6 +384,15 @@ class MainWindow(QMainWindow):
         ).success(lambda result: self._done("Đã tạo dữ liệu mẫu", None, result)).cancelled(
             lambda: self.statusBar().showMessage("Đã hủy tạo dữ liệu mẫu; không có gì được ghi.", 10_000)
         ).run_in_background()
+
+    def _imported(self, path: Path, result: Any) -> None:
+        self._done("Đã nhập xong", path, result)
+        report = result.summary() if callable(getattr(result, "summary", None)) else ""
+        warnings = list(getattr(result, "warnings", []) or [])
+        if warnings:
+            report += "\n\nCảnh báo:\n" + "\n".join(warnings)
+        if report:
+            dialogs.show_report(self, "Đã nhập xong", f"Đã nhập dữ liệu từ {path.name}.", report)
 
     def _done(self, what: str, path: Path | None, result: Any, show: bool = False) -> None:
         summary = summarise(result)
