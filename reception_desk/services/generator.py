@@ -15,7 +15,6 @@ records.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -26,6 +25,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from reception_desk.domain import names as N
 from reception_desk.domain.enums import (
@@ -404,10 +405,67 @@ class _Agency:
     parent: str | None = None  # the key of its superior body
 
 
+class _Placeholders(dict):
+    """The values of a title template's {placeholders}, derived from 32 random bits ``p``.
+
+    Computed on demand (``str.format_map`` asks only for the keys a template uses), so a title
+    costs a couple of lookups; the same (commune, day, p) always gives the same values.
+    """
+
+    __slots__ = ("district", "commune", "day", "p")
+
+    def __init__(self, place: tuple[str, str], day: date, p: int) -> None:
+        super().__init__()
+        self.district, self.commune = place
+        self.day = day
+        self.p = p
+
+    def __missing__(self, key: str) -> Any:
+        p, commune = self.p, self.commune
+        if key == "commune":
+            value: Any = commune
+        elif key == "district":
+            value = self.district
+        elif key == "village":
+            if commune.startswith("phường"):
+                value = f"tổ dân phố {1 + p % 12}"
+            elif commune.startswith("thị trấn"):
+                value = f"tổ dân phố {1 + p % 9}"
+            elif p % 5 == 0:
+                value = N.BUON_NAMES[(p >> 3) % len(N.BUON_NAMES)]
+            else:
+                value = f"thôn {1 + p % 14}"
+        elif key == "village2":
+            value = f"thôn {1 + (p >> 4) % 14}"
+        elif key == "street":
+            if commune.startswith(("phường", "thị trấn")):
+                value = f"số {1 + p % 300} đường {N.STREETS[(p >> 9) % len(N.STREETS)]}, {commune}"
+            else:
+                value = f"{self['village']}, {commune}"
+        elif key == "project":
+            value = N.PROJECTS[(p >> 3) % len(N.PROJECTS)]
+        elif key == "company":
+            value = N.COMPANIES[(p >> 10) % len(N.COMPANIES)]
+        elif key == "parcel":
+            value = 1 + (p >> 5) % 900
+        elif key == "sheet":
+            value = 1 + (p >> 11) % 70
+        elif key == "n":
+            value = 1 + (p >> 7) % 2500
+        elif key == "year":
+            value = self.day.year - (p >> 13) % 3
+        elif key == "date":
+            value = _dmy(self.day - timedelta(days=30 + (p >> 6) % 400))
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 class _Out:
     """Buffered JSONL writer that counts lines per type and reports progress."""
 
-    def __init__(self, fh: IO[str], counts: dict[str, int], progress: Progress | None,
+    def __init__(self, fh: IO[bytes], counts: dict[str, int], progress: Progress | None,
                  cancel: CancelCheck | None, total: int) -> None:
         self.fh = fh
         self.counts = counts
@@ -415,19 +473,19 @@ class _Out:
         self.cancel = cancel
         self.total = total
         self.done = 0
-        self.buf: list[str] = []
-        self._dumps = json.JSONEncoder(ensure_ascii=False).encode
+        self.buf: list[bytes] = []
 
     def write(self, kind: str, record: dict[str, Any]) -> None:
-        self.buf.append(self._dumps(record))
+        self.buf.append(orjson.dumps(record))
         self.counts[kind] += 1
         if len(self.buf) >= 5000:
             self.flush()
 
     def flush(self) -> None:
         if self.buf:
-            self.fh.write("\n".join(self.buf))
-            self.fh.write("\n")
+            self.buf.append(b"")  # the last line ends with a newline too
+            self.fh.write(b"\n".join(self.buf))
+            self.buf.pop()
             self.done += len(self.buf)
             self.buf.clear()
         if self.cancel is not None and self.cancel():
@@ -516,7 +574,7 @@ class _Generator:
         if r < 0.10 and birth_year < 1990:
             # The old 9-digit CMND (Đắk Lắk series start with 24); kept as the citizen gave it.
             while True:
-                number = f"24{rng.randrange(10_000_000):07d}"
+                number = f"24{int(rng.random() * 10_000_000):07d}"
                 if number not in issued:
                     issued.add(number)
                     return number
@@ -531,7 +589,7 @@ class _Generator:
         century = (birth_year - 1900) // 100
         prefix = f"{code}{2 * century + (0 if male else 1)}{birth_year % 100:02d}"
         while True:
-            number = f"{prefix}{rng.randrange(1_000_000):06d}"
+            number = f"{prefix}{int(rng.random() * 1_000_000):06d}"
             if number not in issued:
                 issued.add(number)
                 return number
@@ -560,7 +618,7 @@ class _Generator:
         rng = self.rng
         if rng.random() < 0.12:
             return None
-        return f"{rng.choice(N.PHONE_PREFIXES)}{rng.randrange(10_000_000):07d}"
+        return f"{rng.choice(N.PHONE_PREFIXES)}{int(rng.random() * 10_000_000):07d}"
 
     # -- sections -------------------------------------------------------------------------------
 
@@ -676,28 +734,8 @@ class _Generator:
         self.case_last_petition = array("i", bytes(4 * n))
         self.case_visited = bytearray(n)
 
-    def _placeholders(self, p: int, commune_index: int, day_index: int) -> dict[str, Any]:
-        district, commune = self.communes[commune_index]
-        d = self.days[day_index]
-        if commune.startswith("phường"):
-            village = f"tổ dân phố {1 + p % 12}"
-        elif commune.startswith("thị trấn"):
-            village = f"tổ dân phố {1 + p % 9}"
-        elif p % 5 == 0:
-            village = N.BUON_NAMES[(p >> 3) % len(N.BUON_NAMES)]
-        else:
-            village = f"thôn {1 + p % 14}"
-        return {
-            "commune": commune, "district": district, "village": village,
-            "village2": f"thôn {1 + (p >> 4) % 14}",
-            "street": (f"số {1 + p % 300} đường {N.STREETS[(p >> 9) % len(N.STREETS)]}, {commune}"
-                       if commune.startswith(("phường", "thị trấn")) else f"{village}, {commune}"),
-            "project": N.PROJECTS[(p >> 3) % len(N.PROJECTS)],
-            "company": N.COMPANIES[(p >> 10) % len(N.COMPANIES)],
-            "parcel": 1 + (p >> 5) % 900, "sheet": 1 + (p >> 11) % 70, "n": 1 + (p >> 7) % 2500,
-            "year": d.year - (p >> 13) % 3,
-            "date": _dmy(d - timedelta(days=30 + (p >> 6) % 400)),
-        }
+    def _placeholders(self, p: int, commune_index: int, day_index: int) -> _Placeholders:
+        return _Placeholders(self.communes[commune_index], self.days[day_index], p)
 
     def title(self, c: int) -> str:
         """The case's title, recomputed from its template and parameters (cheaper than storing it)."""
@@ -719,10 +757,10 @@ class _Generator:
             lo = self.cases_upto[max(0, day_index - 15)]
             if hi - lo < 3:
                 lo = max(0, hi - 50)
-            return rng.randrange(lo, hi)
+            return lo + int(rng.random() * (hi - lo))
         scale = max(1.0, self.size.cases * 150 / len(self.days))
         back = int(rng.expovariate(1.0) * scale)
-        return hi - 1 - back if back < hi else rng.randrange(hi)
+        return hi - 1 - back if back < hi else int(rng.random() * hi)
 
     def _others(self, first: int, count: int) -> list[int]:
         """``count`` citizens other than ``first`` (fewer if the office has too few)."""
@@ -732,7 +770,7 @@ class _Generator:
         tries = 0
         while len(chosen) < count + 1 and tries < 4 * count + 10:
             tries += 1
-            other = rng.randrange(self.size.citizens)
+            other = int(rng.random() * self.size.citizens)
             if other not in seen:
                 seen.add(other)
                 chosen.append(other)
@@ -788,9 +826,9 @@ class _Generator:
         slots = []
         for _ in range(count):
             if leader_day or rng.random() < 0.62:
-                minutes = 7 * 60 + 30 + 5 * rng.randrange(46)  # 07:30–11:15
+                minutes = 7 * 60 + 30 + 5 * int(rng.random() * 46)  # 07:30–11:15
             else:
-                minutes = 13 * 60 + 30 + 5 * rng.randrange(36)  # 13:30–16:25
+                minutes = 13 * 60 + 30 + 5 * int(rng.random() * 36)  # 13:30–16:25
             slots.append(minutes)
         slots.sort()
         return [f"{m // 60:02d}:{m % 60:02d}" for m in slots]
@@ -819,7 +857,7 @@ class _Generator:
                 else:
                     sid, mode, host = None, regular, officer
                 c = self._pick_case(day_index, 0.6)
-                primary = self.case_citizen[c] if rng.random() < 0.8 else rng.randrange(self.size.citizens)
+                primary = self.case_citizen[c] if rng.random() < 0.8 else int(rng.random() * self.size.citizens)
                 title = self.title(c)
                 repeat = self.case_visited[c]
                 self.case_visited[c] = 1
@@ -905,7 +943,7 @@ class _Generator:
                     if kind in (R, F) and rng.random() < 0.1:
                         kind = F if kind == R else R
                     fi, commune_index = self.case_field(c), self.case_commune[c]
-                    first = self.case_citizen[c] if rng.random() < 0.85 else rng.randrange(size.citizens)
+                    first = self.case_citizen[c] if rng.random() < 0.85 else int(rng.random() * size.citizens)
                     summary = self.title(c)
                     earlier = self.case_last_petition[c]
                     if earlier and rng.random() < 0.25:
@@ -920,7 +958,7 @@ class _Generator:
                     tpl = rng.choice(_TEMPLATE_INDEX[(fi, kind)])
                     summary = _TEMPLATES[tpl][2].format_map(
                         self._placeholders(rng.getrandbits(32), commune_index, day_index))
-                    first = rng.randrange(size.citizens)
+                    first = int(rng.random() * size.citizens)
                     case_id = None
                 anonymous = kind == D and rng.random() < 0.25
                 if anonymous:
@@ -1040,7 +1078,7 @@ def generate(
              + spec.transfers + spec.directives)
     gen = _Generator(spec, seed, today, load_calendar())
     try:
-        with part.open("w", encoding="utf-8", newline="\n") as fh, side.open("w", encoding="utf-8", newline="\n") as tfh:
+        with part.open("wb") as fh, side.open("wb") as tfh:
             out = _Out(fh, counts, progress, cancel, total)
             # Transfers go to a side file (written while the petitions are) and are appended after them.
             tout = _Out(tfh, counts, None, None, total)
@@ -1055,7 +1093,7 @@ def generate(
             tout.flush()
             tfh.flush()
             out.done += tout.done
-            with side.open("r", encoding="utf-8") as src:
+            with side.open("rb") as src:
                 shutil.copyfileobj(src, fh, 1 << 20)
             gen.directives(out)
             out.flush()
