@@ -116,8 +116,11 @@ class ListPane(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         char = self.view.fontMetrics().averageCharWidth()
+        header_metrics = header.fontMetrics()
         for column, width in enumerate(_WIDTHS[kind]):
-            header.resizeSection(column, width * char + 16)
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            # never narrower than its title: a cut header ("oàn đông ngư") is unreadable
+            header.resizeSection(column, max(width * char + 16, header_metrics.horizontalAdvance(title) + 24))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
