@@ -183,7 +183,7 @@ def queries(engine: Engine, seed: int) -> list[tuple[str, str]]:
     out += [("rare name, no accents", fold(name)) for name, _, _ in picked[20:40]]
     out += [("rare name", q) for q in ["H'Blăng", "Krông Ayŭn", "y jut", "siu h'nga", "Êban", "nay y blim",
                                        "kpa h'duyen", "a ma pui", "Rơ Mah", "ksor"]]
-    out += [("id prefix", idn[: rng.randint(6, 12)]) for _, idn, _ in picked[:20]]
+    out += [("id prefix", (idn or "066")[: rng.randint(6, 12)]) for _, idn, _ in picked[:20]]
     out += [("phone", (ph or "0905")[: rng.randint(4, 10)]) for _, _, ph in picked[20:35]]
     out += [("id/phone miss", q) for q in ["099999999999", "0123 456 789", "12", "7"]]
     words = ["thu hồi đất", "bồi thường", "ô nhiễm", "ranh giới", "cán bộ địa chính", "tái định cư",
