@@ -90,14 +90,19 @@ def _visits_list(db: str, label: str) -> dict[str, Any]:
     script = BENCH / "bench_visits_list.py"
     if not script.exists():
         return {"error": "bench/bench_visits_list.py is missing"}
-    run = run_child([PYTHON, str(script), db], log_name=f"{label}-visits-list", timeout=900,
+    run = run_child([PYTHON, str(script), "--db", db], log_name=f"{label}-visits-list", timeout=900,
                     env={"QT_QPA_PLATFORM": "offscreen"})
     parsed = parse_result(run.stdout)
+    if parsed is None:
+        # bench_visits_list.py prints "visits_list_open_ms=… rss_mb=… rows=…".
+        match = re.search(r"visits_list_open_ms=([\d.]+) rss_mb=([\d.]+) rows=(\d+)", run.stdout)
+        parsed = None if match is None else {"open_ms": float(match[1]), "rss_mb": float(match[2]),
+                                             "rows_shown": int(match[3])}
     if not run.ok or parsed is None:
         return {"error": f"bench_visits_list.py failed ({run.returncode}): "
                          f"{(run.stderr.strip() or run.stdout.strip())[-800:]}",
                 "peak_rss_mb": run.peak_rss_mb}
-    parsed.setdefault("peak_rss_mb", run.peak_rss_mb)
+    parsed["peak_rss_mb"] = run.peak_rss_mb
     return parsed
 
 
