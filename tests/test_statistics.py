@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -454,3 +454,86 @@ def test_cli_unwritable_output(sqlite_url: str, tmp_path: Path, capsys: pytest.C
     target = tmp_path / "no-such-folder" / "out.json"
     assert main(["--db", sqlite_url, "report", "--period", "year", "--year", "2025", "--output", str(target)]) == 1
     assert "Không ghi được tệp" in capsys.readouterr().err
+
+
+# --- cross-check against a plain Python reading of the rules ----------------------------------
+
+
+def _reference(visits: list[tuple[Any, str, date, time, str, int]], kinds: dict[Any, str],
+               start: date, end: date) -> dict[str, Any]:
+    """The rules of docs/statistics.md applied record by record (visits: id, case, day, at, mode, persons)."""
+    first: dict[Any, tuple[date, time, Any]] = {}
+    for vid, case_id, day, at, _mode, _persons in visits:
+        first[case_id] = min(first.get(case_id, (day, at, vid)), (day, at, vid))
+    report_kind = {"complaint": "complaint", "denunciation": "denunciation",
+                   "recommendation": "recommendation_feedback", "feedback": "recommendation_feedback"}
+    result = {}
+    for name, modes in (("regular", {"regular"}),
+                        ("leaders", {"leader_scheduled", "leader_adhoc", "authorised_deputy"})):
+        inside = [v for v in visits if v[4] in modes and start <= v[2] <= end]
+        delegs = [v for v in inside if v[5] >= 5]
+        cases = {v[1] for v in inside}
+        deleg_cases = {v[1] for v in delegs}
+        new = {c for c in cases if start <= first[c][0] <= end}
+        by_kind = dict.fromkeys(("complaint", "denunciation", "recommendation_feedback"), 0)
+        for c in cases:
+            by_kind[report_kind[kinds[c]]] += 1
+        first_visits = sum(1 for v in inside if first[v[1]][2] == v[0])
+        result[name] = group(
+            visits=len(inside), first_visits=first_visits, repeat_visits=len(inside) - first_visits,
+            persons=sum(v[5] for v in inside), cases=len(cases), first_cases=len(new),
+            repeat_cases=len(cases) - len(new), cases_by_kind=by_kind,
+            delegations={"count": len(delegs), "persons": sum(v[5] for v in delegs), "cases": len(deleg_cases),
+                         "first_cases": len(deleg_cases & new), "repeat_cases": len(deleg_cases - new),
+                         "largest": max((v[5] for v in delegs), default=0)},
+        )
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_worlds_match_the_rules(engine: Engine, seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    modes = ["regular", "regular", "leader_scheduled", "leader_adhoc", "authorised_deputy"]
+    visits: list[tuple[Any, str, date, time, str, int]] = []
+    kinds: dict[Any, str] = {}
+    with engine.begin() as conn:
+        cases = []
+        for _ in range(12):
+            kind = rnd.choice(["complaint", "denunciation", "recommendation", "feedback"])
+            case_id = add_case(conn, kind=kind)
+            kinds[case_id] = kind
+            cases.append(case_id)
+        for n in range(70):
+            case_id = rnd.choice(cases)
+            day = date(2025, 1, 1) + timedelta(days=rnd.randrange(200))
+            at = time(7 + n // 10, n % 10 * 5)  # distinct times: the first visit of a case is unambiguous
+            mode = rnd.choice(modes)
+            persons = rnd.choice([1, 1, 2, 4, 5, 6, 12])
+            vid = add_visit(conn, case_id, day, mode, persons, at=at)
+            visits.append((vid, case_id, day, at, mode, persons))
+    for start, end in ((Q2_START, Q2_END), (date(2025, 1, 1), date(2025, 7, 19)), (date(2025, 5, 1), date(2025, 5, 31))):
+        assert figures(engine, start, end)["reception"] == _reference(visits, kinds, start, end), (start, end)
+
+
+def test_visit_figures_takes_any_grouping(engine: Engine) -> None:
+    """The form export can split leaders (Thủ trưởng tiếp) from the authorised deputy (Ủy quyền)."""
+    from reception_desk.services.statistics import REPORT_KINDS
+    from reception_desk.storage.stats_queries import visit_figures
+
+    with engine.begin() as conn:
+        k = add_case(conn, kind="denunciation")
+        add_visit(conn, k, date(2025, 4, 1), "leader_scheduled", persons=6)
+        add_visit(conn, k, date(2025, 4, 2), "authorised_deputy", persons=2)
+        add_visit(conn, k, date(2025, 4, 3), "leader_adhoc", persons=1)
+    groups = {"head": ("leader_scheduled", "leader_adhoc"), "deputy": ("authorised_deputy",),
+              "all_leaders": ("leader_scheduled", "leader_adhoc", "authorised_deputy")}
+    with engine.connect() as conn:
+        result = visit_figures(conn, Q2_START, Q2_END, groups, REPORT_KINDS)
+    assert (result["head"]["visits"], result["head"]["cases"], result["head"]["first_visits"]) == (2, 1, 1)
+    assert (result["head"]["delegations"], result["head"]["delegation_cases"]) == (1, 1)
+    assert (result["deputy"]["visits"], result["deputy"]["cases"], result["deputy"]["first_cases"]) == (1, 1, 1)
+    assert result["deputy"]["delegations"] == 0
+    assert (result["all_leaders"]["visits"], result["all_leaders"]["cases"]) == (3, 1)
+    assert result["all_leaders"]["kind:denunciation"] == 1

@@ -97,6 +97,7 @@ def _case_profile(
         bits.append(func.max(case((and_(in_group, deleg), 1 << (2 * i + 1)), else_=0)))
     all_modes = sorted({mode for modes in groups.values() for mode in modes})
     per_case = (
+        # each bit has its own MAX, so adding the MAXes sets exactly the bits seen
         select(visit.c.case_id, sum(bits[1:], bits[0]).label("flags"))
         .where(visit.c.visit_date.between(start, end), visit.c.reception_mode.in_(all_modes))
         .group_by(visit.c.case_id)
@@ -120,8 +121,8 @@ def visit_figures(
 ) -> dict[str, dict[str, int]]:
     """Per reception group: the VISIT_MEASURES and ``kind:<name>`` distinct-case counts.
 
-    ``groups`` maps a group name to its reception modes (groups must not share a mode), ``kinds``
-    a report kind to the case kinds it gathers. Dates are inclusive: [start, end].
+    ``groups`` maps a group name to its reception modes, ``kinds`` a report kind to the case kinds
+    it gathers. Dates are inclusive: [start, end].
     """
     all_modes = sorted({mode for modes in groups.values() for mode in modes})
     totals = _visit_totals(conn, start, end, all_modes)
