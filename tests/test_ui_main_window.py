@@ -212,3 +212,25 @@ def test_counts_and_summaries_are_written_the_vietnamese_way() -> None:
     assert summarise({"visits": 40, "petitions": 30, "errors": []}) == "40 lượt tiếp, 30 đơn"
     assert summarise({"citizen": 8}) == "8 công dân"
     assert summarise(None) == ""
+
+
+def test_search_everywhere_tab(qtbot: QtBot, open_window: OpenWindow, sqlite_engine: Engine) -> None:
+    with sqlite_engine.begin() as conn:
+        case_id = add_case(conn, title="Tranh chấp lối đi chung")
+        duc = add_citizen(conn, "Nguyễn Văn Đức", id_number="067181000001")
+        add_visit(conn, case_id, date(2025, 1, 2), citizen_ids=[duc])
+    window = open_window(sqlite_engine)
+    qtbot.waitUntil(lambda: not window.showing_first_run)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_kind() is None and window.tabs.currentWidget() is window.global_search
+    qtbot.keyClicks(window.search_box, "nguyen duc")
+    results = window.global_search.model
+    qtbot.waitUntil(lambda: results.rowCount() >= 1 and not window.global_search.loading)
+    titles = [results.data(results.index(r, 2)) for r in range(results.rowCount())]
+    assert "Nguyễn Văn Đức" in titles
+    assert results.data(results.index(titles.index("Nguyễn Văn Đức"), 0)) == "Công dân"
+    assert window.count_label.text().startswith("Tìm kiếm toàn bộ “nguyen duc”: ")
+    # the lists keep their own filter
+    window.show_list("visits")
+    assert window.search_box.text() == ""

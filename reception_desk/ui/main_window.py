@@ -35,6 +35,8 @@ from reception_desk.services.listing import ListKind
 from reception_desk.ui import background, dialogs
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.first_run import FirstRunPanel
+from reception_desk.ui.global_search import TITLE as GLOBAL_TITLE
+from reception_desk.ui.global_search import GlobalSearchPane
 from reception_desk.ui.table_models import TITLES, LazyListModel
 
 log = logging.getLogger(__name__)
@@ -165,6 +167,9 @@ class MainWindow(QMainWindow):
             pane.model.loading_changed.connect(self._loading_changed)
             self.panes[kind] = pane
             self.tabs.addTab(pane, TITLES[kind])
+        self.global_search = GlobalSearchPane(engine)
+        self.global_search.status_changed.connect(self._global_status)
+        self.tabs.addTab(self.global_search, GLOBAL_TITLE)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         lists_page = QWidget()
@@ -221,6 +226,10 @@ class MainWindow(QMainWindow):
             view_menu.addAction(
                 self._action(TITLES[kind], lambda _=False, k=kind: self.show_list(k), f"Ctrl+{number}")
             )
+        view_menu.addAction(self._action(GLOBAL_TITLE, self.show_global_search, "Ctrl+4"))
+        view_menu.addAction(
+            self._action(f"{GLOBAL_TITLE} và gõ từ khóa", self.search_everywhere, "Ctrl+Shift+F")
+        )
         view_menu.addSeparator()
         self.refresh_action = self._action("&Làm mới", self.refresh, QKeySequence.StandardKey.Refresh)
         if self.refresh_action.shortcut() != QKeySequence("F5"):
@@ -232,11 +241,29 @@ class MainWindow(QMainWindow):
 
     # --- lists ------------------------------------------------------------------------------
 
-    def current_kind(self) -> ListKind:
-        return listing.LIST_KINDS[max(self.tabs.currentIndex(), 0)]
+    def current_kind(self) -> ListKind | None:
+        """The list shown, or None on the "Tìm kiếm toàn bộ" tab."""
+        index = max(self.tabs.currentIndex(), 0)
+        return listing.LIST_KINDS[index] if index < len(listing.LIST_KINDS) else None
 
-    def current_pane(self) -> ListPane:
-        return self.panes[self.current_kind()]
+    def current_pane(self) -> ListPane | None:
+        kind = self.current_kind()
+        return None if kind is None else self.panes[kind]
+
+    def show_global_search(self) -> None:
+        if self.stack.currentWidget() is self.lists_page:
+            self.tabs.setCurrentWidget(self.global_search)
+            self.global_search.view.setFocus()
+
+    @Slot()
+    def search_everywhere(self) -> None:
+        self.show_global_search()
+        self.focus_search()
+
+    @Slot(str)
+    def _global_status(self, text: str) -> None:
+        if self.current_kind() is None:
+            self.count_label.setText(text)
 
     def show_list(self, kind: ListKind) -> None:
         if self.stack.currentWidget() is self.lists_page:
@@ -252,7 +279,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def _apply_search(self) -> None:
         self._debounce.stop()
-        model = self.current_pane().model
+        pane = self.current_pane()
+        if pane is None:
+            self.global_search.run(self.search_box.text())
+            return
+        model = pane.model
         if self.search_box.text().strip() != model.query:
             model.set_query(self.search_box.text())
             self._update_count()
@@ -260,18 +291,23 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _tab_changed(self, _index: int) -> None:
         self._debounce.stop()
-        self.search_box.setText(self.current_pane().model.query)
+        pane = self.current_pane()
+        self.search_box.setText(self.global_search.query if pane is None else pane.model.query)
         self._loading_changed()
         self._update_count()
 
     @Slot()
     def _loading_changed(self, _loading: bool = False) -> None:
-        self.loading_label.setText("Đang tải…" if self.current_pane().model.loading else "")
+        pane = self.current_pane()
+        self.loading_label.setText("Đang tải…" if pane is not None and pane.model.loading else "")
 
     def _update_count(self) -> None:
         """The row count of the current list, counted off the GUI thread (a full count is slow)."""
         self._count_generation += 1
         generation, kind = self._count_generation, self.current_kind()
+        if kind is None:
+            self.count_label.setText(self.global_search.status)
+            return
         query = self.panes[kind].model.query
         self.count_label.setText(f"{TITLES[kind]}: đang đếm…")
 
@@ -297,6 +333,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.lists_page)
             for pane in self.panes.values():
                 pane.model.reload()
+            self.global_search.rerun()
             self._update_count()
 
         BackgroundOp(self, lambda _p, _c: listing.database_is_empty(self.engine)).success(
