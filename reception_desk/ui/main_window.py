@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         self.import_action = self._action("&Nhập dữ liệu từ tệp…", self.import_file, "Ctrl+O")
         self.export_action = self._action("&Xuất dữ liệu ra tệp…", self.export_file, "Ctrl+Shift+S")
         self.demo_action = self._action("Tạo dữ liệu &mẫu", self.create_demo)
-        self.quit_action = self._action("T&hoát", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("T&hoát", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for action in (self.import_action, self.export_action, self.demo_action):
             file_menu.addAction(action)
