@@ -34,6 +34,7 @@ _SEPARATORS = re.compile(r"[\s.\-()]+")
 # An id number or phone: digits, maybe a leading +, at most two letters (passport series, "CA"…).
 _CONTACT = re.compile(r"^(?=(?:[^a-z]*[a-z]){0,2}[^a-z]*$)[0-9a-z+]*[0-9][0-9a-z+]*$")
 _WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as the word indexes split text
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,11 @@ def parse_query(text: str | None) -> SearchTerms:
     if len(folded) > MAX_QUERY_LENGTH:
         raise ValidationError(f"Nội dung cần tìm quá dài (tối đa {MAX_QUERY_LENGTH} ký tự).")
     compact = _SEPARATORS.sub("", folded)
-    return SearchTerms(words=tuple(folded.split()), contact=compact if _CONTACT.match(compact) else None)
+    return SearchTerms(
+        phrase=folded,
+        words=tuple(dict.fromkeys(_WORD.findall(folded))),
+        contact=compact if _CONTACT.match(compact) else None,
+    )
 
 
 def check_limit(limit: int) -> int:

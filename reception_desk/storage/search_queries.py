@@ -1,23 +1,25 @@
 """Set-based search over the folded keys of citizens, cases and petitions, fast at a million rows.
 
-Matching (the same on both databases; terms come already folded, see services.search):
+Matching (the same on both databases; terms come already folded and split, see services.search):
 
-- every word of the query must occur in the key, in any order: a word of 3+ characters anywhere
-  (inside a word too), a word of 1–2 characters at the start of a word;
-- a one-character query is a prefix: the key starts with it (petitions: none);
-- citizens also match by id number / phone (``SearchTerms.contact``: separators and case ignored,
-  as a substring, or as a prefix when shorter than 3 characters).
+- a word is a run of letters and digits; every word of the query must **begin a word** of the key,
+  in any order ("duc" finds "nguyen van duc", "ng" finds it too, "uyen" does not);
+- citizens also match by id number / phone (``SearchTerms.contact``: case and the separators
+  `` .-()`` ignored), the query being the beginning of the id number or of the phone.
 
-Order: citizens by name, cases by title (whole-query prefix matches first, then the others, both
-in byte order of the folded key, then id); petitions newest first (received_on, id, descending).
+Order: citizens by name, cases by title — keys that start with the whole query first, then the
+others, both in byte order of the folded key, then id; petitions newest first (received_on, id,
+descending).
 
-Speed: LIKE '%x%' has no b-tree, so each table has a trigram index (revision 0002): FTS5
-``trigram`` tables keyed by rowid on SQLite, GIN ``gin_trgm_ops`` on PostgreSQL. A rare term is
-answered from that index (its few matches are then sorted); a common one would give the index
-hundreds of thousands of rows to sort, so when the index returns more than ``CANDIDATE_CAP``
-matches the query walks the b-tree of the order instead and stops at the first ``limit`` rows that
-pass the filter — cheap precisely because matches are dense. Hits are always re-checked against
-the base row's key, so an index entry left stale can hide a row but never show a wrong one.
+Speed: ``LIKE '%x%'`` has no b-tree, so revision 0002 adds word indexes: FTS5 (unicode61, prefix
+indexes for 1–7 letters) keyed by rowid on SQLite, GIN over ``to_tsvector('simple', key)`` with
+``word:*`` prefix queries on PostgreSQL. A rare term is answered from that index (its few matches
+are then sorted). A common one would give hundreds of thousands of rows to sort, so when the index
+returns more than ``CANDIDATE_CAP`` matches the query walks the b-tree of the order instead and
+stops at the first ``limit`` rows that pass the filter — cheap precisely because matches are dense.
+On PostgreSQL the planner makes that choice itself from the statistics of the expression indexes.
+Hits found through the FTS5 index are re-checked against the base row, so a stale index entry can
+hide a row but never show a wrong one.
 """
 
 from __future__ import annotations
@@ -68,31 +70,32 @@ def _compact_pg(column: str) -> str:
     return f"translate(lower(coalesce({column}, '')), ' .-()', '')"
 
 
-# (fts table, base table, [(fts column, expression over the row named {row})], watched columns).
-# A leading space before each key lets a 2-letter word be looked up as the trigram " xy" (a word
-# start); the trigram tokenizer needs at least 3 characters.
+_CONTACT_SQLITE = f"{_compact_sqlite('{row}.id_number')} || ' ' || {_compact_sqlite('{row}.phone')}"
+_CONTACT_PG = f"{_compact_pg('id_number')} || ' ' || {_compact_pg('phone')}"
+
+# (fts table, base table, [(fts column, expression over the row named {row})], watched columns)
 SQLITE_INDEXES: list[tuple[str, str, list[tuple[str, str]], list[str]]] = [
     (
         "search_citizen",
         "citizen",
-        [
-            ("name", "' ' || {row}.name_key"),
-            ("contact", _compact_sqlite("{row}.id_number") + " || ' ' || " + _compact_sqlite("{row}.phone")),
-        ],
+        [("name", "{row}.name_key"), ("contact", _CONTACT_SQLITE)],
         ["name_key", "id_number", "phone"],
     ),
-    ("search_case", "case_file", [("title", "' ' || {row}.title_key")], ["title_key"]),
-    ("search_petition", "petition", [("summary", "' ' || coalesce({row}.summary_key, '')")], ["summary_key"]),
+    ("search_case", "case_file", [("title", "{row}.title_key")], ["title_key"]),
+    ("search_petition", "petition", [("summary", "coalesce({row}.summary_key, '')")], ["summary_key"]),
 ]
+# No positions needed (no phrase queries); the citizen table keeps column lists so that a query can
+# name its column, which detail=none does not allow.
+_FTS_OPTIONS = "content='', columnsize=0, detail={detail}, tokenize='unicode61', prefix='1 2 3 4 5 6 7'"
 _TRIGGER_SUFFIXES = ("ai", "ad", "au")
 
 
 def sqlite_table_statements() -> list[str]:
-    return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(n for n, _ in cols)}, content='', "
-        "columnsize=0, tokenize='trigram')"
-        for fts, _, cols, _ in SQLITE_INDEXES
-    ]
+    statements = []
+    for fts, _, columns, _ in SQLITE_INDEXES:
+        options = _FTS_OPTIONS.format(detail="column" if len(columns) > 1 else "none")
+        statements.append(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(n for n, _ in columns)}, {options})")
+    return statements
 
 
 def sqlite_trigger_statements() -> list[str]:
@@ -115,17 +118,18 @@ def sqlite_trigger_statements() -> list[str]:
     return statements
 
 
-PG_TRGM_INDEXES = [
-    "CREATE INDEX search_citizen_name_trgm ON citizen USING gin (name_key gin_trgm_ops)",
-    "CREATE INDEX search_citizen_contact_trgm ON citizen USING gin "
-    f"(({_compact_pg('id_number')} || ' ' || {_compact_pg('phone')}) gin_trgm_ops)",
-    "CREATE INDEX search_case_title_trgm ON case_file USING gin (title_key gin_trgm_ops)",
-    "CREATE INDEX search_petition_summary_trgm ON petition USING gin (summary_key gin_trgm_ops)",
+_PG_NAME_WORDS = "to_tsvector('simple', name_key)"
+_PG_CONTACT_WORDS = f"to_tsvector('simple', {_CONTACT_PG})"
+_PG_TITLE_WORDS = "to_tsvector('simple', title_key)"
+_PG_SUMMARY_WORDS = "to_tsvector('simple', coalesce(summary_key, ''))"
+PG_WORD_INDEXES = [
+    f"CREATE INDEX search_citizen_name_words ON citizen USING gin ({_PG_NAME_WORDS})",
+    f"CREATE INDEX search_citizen_contact_words ON citizen USING gin ({_PG_CONTACT_WORDS})",
+    f"CREATE INDEX search_case_title_words ON case_file USING gin ({_PG_TITLE_WORDS})",
+    f"CREATE INDEX search_petition_summary_words ON petition USING gin ({_PG_SUMMARY_WORDS})",
 ]
 PG_ORDER_INDEXES = [
     'CREATE INDEX search_citizen_name_c ON citizen (name_key COLLATE "C", id)',
-    'CREATE INDEX search_citizen_id_number_c ON citizen (id_number COLLATE "C")',
-    'CREATE INDEX search_citizen_phone_c ON citizen (phone COLLATE "C")',
     'CREATE INDEX search_case_title_c ON case_file (title_key COLLATE "C", id)',
 ]
 
@@ -139,12 +143,12 @@ def _is_sqlite(conn: Connection) -> bool:
 
 
 def search_index_ready(conn: Connection) -> bool:
-    """Whether the trigram index is maintained (not suspended for an import)."""
+    """Whether the word index is maintained (not suspended for an import)."""
     if _is_sqlite(conn):
         names = {f"{fts}_{s}" for fts, _, _, _ in SQLITE_INDEXES for s in _TRIGGER_SUFFIXES}
         found = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
         return names <= set(found)
-    names = [_index_name(s) for s in PG_TRGM_INDEXES]
+    names = [_index_name(s) for s in PG_WORD_INDEXES]
     found = conn.execute(
         text("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(:names)"),
         {"names": names},
@@ -160,7 +164,7 @@ def _begin_sqlite_transaction(conn: Connection) -> None:
 
 
 def suspend_search_index(conn: Connection) -> None:
-    """Stop maintaining the trigram index, for a huge bulk import; call rebuild_search_index after.
+    """Stop maintaining the word index, for a huge bulk import; call rebuild_search_index after.
 
     SQLite: drops the triggers (the FTS5 tables stay, stale until the rebuild). PostgreSQL: drops
     the GIN indexes, which also locks the tables until the transaction ends. Both are DDL inside
@@ -173,7 +177,7 @@ def suspend_search_index(conn: Connection) -> None:
             for suffix in _TRIGGER_SUFFIXES:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
         return
-    for statement in PG_TRGM_INDEXES:
+    for statement in PG_WORD_INDEXES:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_index_name(statement)}")
 
 
@@ -199,8 +203,7 @@ def rebuild_search_index(conn: Connection) -> None:
         for statement in sqlite_trigger_statements():
             conn.exec_driver_sql(statement)
         return
-    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for statement in PG_TRGM_INDEXES + PG_ORDER_INDEXES:
+    for statement in PG_WORD_INDEXES + PG_ORDER_INDEXES:
         conn.exec_driver_sql(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
 
 
@@ -211,38 +214,23 @@ def rebuild_search_index(conn: Connection) -> None:
 class SearchTerms:
     """A query, folded and split by services.search."""
 
-    words: tuple[str, ...]
+    phrase: str  # the whole folded query, single spaces
+    words: tuple[str, ...]  # its words: runs of letters and digits
     # The query compacted (lower case, no spaces . - ( )) when it looks like an id number or phone.
     contact: str | None = None
-
-    @property
-    def phrase(self) -> str:
-        return " ".join(self.words)
-
-    @property
-    def is_short(self) -> bool:
-        """A single character: searched as a prefix of the key (b-tree) instead."""
-        return len(self.phrase) < 2
 
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(column: ColumnElement, value: str) -> ColumnElement[bool]:
-    return column.like(f"%{_escape_like(value)}%", escape="\\")
+def _begins_word(column: ColumnElement, word: str) -> ColumnElement[bool]:
+    """``word`` begins a word of ``column`` (row by row: the index-free twin of the FTS5 prefix).
 
-
-def _word_match(column: ColumnElement, word: str) -> ColumnElement[bool]:
-    """A word of 3+ characters anywhere; a shorter one at the start of a word."""
-    if len(word) >= 3:
-        return _contains(column, word)
-    pattern = _escape_like(word)
-    return or_(column.like(f"{pattern}%", escape="\\"), column.like(f"% {pattern}%", escape="\\"))
-
-
-def _all_words(column: ColumnElement, words: Sequence[str]) -> ColumnElement[bool]:
-    return and_(*(_word_match(column, w) for w in words))
+    SQLite only (PostgreSQL evaluates the tsvector match row by row itself). Words are made of
+    letters and digits only, so they need no escaping in GLOB.
+    """
+    return or_(column.op("GLOB")(f"{word}*"), column.op("GLOB")(f"*[^a-z0-9]{word}*"))
 
 
 def _starts_with(conn: Connection, column: ColumnElement, prefix: str) -> ColumnElement[bool]:
@@ -255,29 +243,30 @@ def _starts_with(conn: Connection, column: ColumnElement, prefix: str) -> Column
     return column.collate("C").like(f"{_escape_like(prefix)}%", escape="\\")
 
 
-def _fts_query(terms: SearchTerms, column: str) -> str | None:
-    """An FTS5 MATCH expression for the words the trigram index can look up (None if none can)."""
-    phrases = []
-    for word in terms.words:
-        if len(word) >= 3:
-            phrases.append(word)
-        elif len(word) == 2:
-            phrases.append(" " + word)  # a word start, thanks to the leading space indexed
-    if not phrases:
-        return None  # only 1-letter words: no trigram covers all their matches, so scan
-    quoted = " AND ".join('"' + p.replace('"', '""') + '"' for p in phrases)
-    return f"{column} : ({quoted})"
-
-
-def _fts_rowids(fts: str, query: str) -> Select:
-    return select(literal_column("rowid")).select_from(text(fts)).where(text(f"{fts} MATCH :fts_q")).params(
-        fts_q=query
-    )
-
-
 def _ordered(conn: Connection, column: ColumnElement) -> ColumnElement:
     """The key in byte order on both databases (SQLite's BINARY is byte order already)."""
     return column if _is_sqlite(conn) else column.collate("C")
+
+
+def _pg_words_match(document: str, words: Sequence[str]) -> ColumnElement[bool]:
+    """PostgreSQL: the expression of a GIN index @@ every word as a prefix."""
+    query = " & ".join(f"{w}:*" for w in words)
+    return literal_column(document).op("@@")(func.to_tsquery(literal_column("'simple'"), query))
+
+
+def _fts_candidates(conn: Connection, fts: str, column: str | None, words: Sequence[str]) -> Select | None:
+    """SQLite: the rowids the FTS5 table gives for every word as a prefix (None when suspended)."""
+    if not words or not search_index_ready(conn):
+        return None
+    query = " AND ".join(f'"{w}"*' for w in words)
+    if column:
+        query = f"{column} : ({query})"
+    return (
+        select(literal_column("rowid"))
+        .select_from(text(fts))
+        .where(text(f"{fts} MATCH :fts_query"))
+        .params(fts_query=query)
+    )
 
 
 def _fetch(
@@ -292,7 +281,7 @@ def _fetch(
     """The first ``limit`` rows by ``order_by`` that satisfy ``condition``.
 
     ``candidates`` (rowids from an FTS5 table) narrow the search when they are few; see the module
-    docstring. On PostgreSQL the planner makes the same choice from the GIN index's statistics.
+    docstring.
     """
     if limit <= 0:
         return []
@@ -309,10 +298,10 @@ def _fetch(
     return list(conn.execute(stmt))
 
 
-def _sqlite_fts(conn: Connection, fts: str, query: str | None) -> Select | None:
-    if not _is_sqlite(conn) or query is None or not search_index_ready(conn):
-        return None
-    return _fts_rowids(fts, query)
+def _words_condition(conn: Connection, key: ColumnElement, pg_document: str, words: Sequence[str]):  # noqa: ANN202
+    if _is_sqlite(conn):
+        return and_(*(_begins_word(key, w) for w in words))
+    return _pg_words_match(pg_document, words)
 
 
 def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
@@ -321,20 +310,15 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
     columns = [c.c.id, c.c.external_id, c.c.full_name, c.c.id_type, c.c.id_number, c.c.phone, c.c.address]
     order = [_ordered(conn, c.c.name_key), c.c.id]
     if terms.contact:
-        if len(terms.contact) < 3:
-            condition = or_(
-                _starts_with(conn, c.c.id_number, terms.contact), _starts_with(conn, c.c.phone, terms.contact)
-            )
-            return _fetch(conn, c, columns, condition, order, limit, None)
-        compact = literal_column(
-            f"({_compact_sqlite('citizen.id_number')} || ' ' || {_compact_sqlite('citizen.phone')})"
-            if _is_sqlite(conn)
-            else f"({_compact_pg('citizen.id_number')} || ' ' || {_compact_pg('citizen.phone')})"
-        )
-        fts_q = '"' + terms.contact.replace('"', '""') + '"'
-        candidates = _sqlite_fts(conn, "search_citizen", f"contact : {fts_q}")
-        return _fetch(conn, c, columns, _contains(compact, terms.contact), order, limit, candidates)
-    return _prefix_then_words(conn, c, c.c.name_key, columns, order, terms, limit, "search_citizen", "name")
+        if _is_sqlite(conn):
+            compact = literal_column(f"({_CONTACT_SQLITE.format(row='citizen')})")
+            condition = _begins_word(compact, terms.contact)
+        else:
+            condition = _pg_words_match(f"{_PG_CONTACT_WORDS}", [terms.contact])
+        candidates = _fts_candidates(conn, "search_citizen", "contact", [terms.contact]) if _is_sqlite(conn) else None
+        return _fetch(conn, c, columns, condition, order, limit, candidates)
+    return _prefix_then_words(conn, c, c.c.name_key, _PG_NAME_WORDS, columns, order, terms, limit,
+                              "search_citizen", "name")
 
 
 def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
@@ -342,7 +326,8 @@ def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
     k = _case
     columns = [k.c.id, k.c.external_id, k.c.title, k.c.kind, k.c.status, k.c.field, k.c.place]
     order = [_ordered(conn, k.c.title_key), k.c.id]
-    return _prefix_then_words(conn, k, k.c.title_key, columns, order, terms, limit, "search_case", "title")
+    return _prefix_then_words(conn, k, k.c.title_key, _PG_TITLE_WORDS, columns, order, terms, limit,
+                              "search_case", None)
 
 
 def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
@@ -352,33 +337,34 @@ def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row
     (services.visibility), nor are petitions matched by their signers' names.
     """
     p = _petition
+    if not terms.words:
+        return []
     columns = [p.c.id, p.c.external_id, p.c.received_on, p.c.kind, p.c.summary]
     order = [p.c.received_on.desc(), p.c.id.desc()]
-    if terms.is_short:
-        # No b-tree over whole summaries (long texts): a one-letter query finds no petition.
-        return []
-    candidates = _sqlite_fts(conn, "search_petition", _fts_query(terms, "summary"))
-    return _fetch(conn, p, columns, _all_words(p.c.summary_key, terms.words), order, limit, candidates)
+    condition = _words_condition(conn, p.c.summary_key, _PG_SUMMARY_WORDS, terms.words)
+    candidates = _fts_candidates(conn, "search_petition", None, terms.words) if _is_sqlite(conn) else None
+    return _fetch(conn, p, columns, condition, order, limit, candidates)
 
 
 def _prefix_then_words(
     conn: Connection,
     table: Table,
     key: Column,
+    pg_document: str,
     columns: Sequence[ColumnElement],
     order: Sequence[ColumnElement],
     terms: SearchTerms,
     limit: int,
     fts: str,
-    fts_column: str,
+    fts_column: str | None,
 ) -> list[Row]:
     """Rows whose key starts with the whole query, then (if room is left) the other word matches."""
     prefix = _starts_with(conn, key, terms.phrase)
     rows = _fetch(conn, table, columns, prefix, order, limit, None)
-    if terms.is_short or len(rows) >= limit:
+    if len(rows) >= limit or not terms.words:
         return rows
-    others = and_(_all_words(key, terms.words), not_(prefix))
-    candidates = _sqlite_fts(conn, fts, _fts_query(terms, fts_column))
+    others = and_(_words_condition(conn, key, pg_document, terms.words), not_(prefix))
+    candidates = _fts_candidates(conn, fts, fts_column, terms.words) if _is_sqlite(conn) else None
     return rows + _fetch(conn, table, columns, others, order, limit - len(rows), candidates)
 
 
