@@ -12,6 +12,7 @@ The GUI calls the same functions from a background thread with ``progress`` and 
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterable, Sequence
@@ -38,12 +39,19 @@ from reception_desk.services.interchange_format import (
 )
 from reception_desk.storage.cases import refresh_first_visits
 from reception_desk.storage.models import Case, utcnow
+from reception_desk.storage.search_queries import rebuild_search_index, suspend_search_index
 
 __all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
 
 BATCH = 50_000  # rows per executemany / COPY round; progress and cancel are checked between them
 READ_SHARE = 0.45  # share of the progress bar for reading and checking the file
-MAX_WARNINGS = 1_000  # more would drown the useful ones; the count of the rest is kept
+MAX_WARNINGS = 1_000
+# The search index (storage.search_queries) covers these tables; from this many written rows, and a
+# third of the tables, dropping its triggers/indexes and rebuilding once is much faster.
+_SEARCHED = ("citizen", "case", "petition")
+BULK_MIN_ROWS = 20_000
+SQLITE_CACHE_KIB = 1_000_000  # page cache during an import (SQLite takes it only as it needs it)
+_SQLITE_DEFAULT_CACHE = -65536  # what storage.engine sets on every connection  # more would drown the useful ones; the count of the rest is kept
 _SELF_REFS = {"agency": "parent_id", "petition": "duplicate_of_id"}
 _CYCLE_FIELDS = {"agency": "parent_id", "petition": "duplicate_of"}
 
@@ -199,6 +207,9 @@ class _Ids:
             self.ids.add(sid)
             if ext is not None:
                 self.by_ext[ext] = sid
+        sample = uuid.uuid4()
+        # SQLite keeps a UUID as its 32 hex digits: make those directly, a million times faster
+        self._hex = self._to_storage(sample) == sample.hex
         self.file: dict[str, Any] = {}  # file id -> storage id (new and matched records)
         self.matched: list[int] = []  # positions of file records that already exist
         self.new: list[int] = []
@@ -225,7 +236,7 @@ class _Ids:
                 self.matched.append(i)
             else:
                 pending.append(i)
-        fresh = _uuid4_many(len(pending))
+        fresh = self._fresh(len(pending))
         for n, i in enumerate(pending):
             ext = records.ext[i]
             sid = None
@@ -241,22 +252,26 @@ class _Ids:
                         continue
             # ... or keeps its UUID in a new database, so desks that merge files share ids.
             if sid is None:
-                sid = self._to_storage(fresh[n])
+                sid = fresh[n]
             self.file[ext] = sid
             taken.add(sid)
             self.new.append(i)
         self.matched.sort()
 
-    def resolve(self, ext: str) -> Any:
-        sid = self.file.get(ext)
-        return sid if sid is not None else self.existing(ext)
+    def _fresh(self, count: int) -> list[Any]:
+        """New random (version 4) UUIDs in storage form, drawn from the OS in one call."""
+        raw = os.urandom(16 * count)
+        if not self._hex:
+            make = uuid.UUID
+            return [make(bytes=raw[k:k + 16], version=4) for k in range(0, 16 * count, 16)]
+        digits = raw.hex()
+        variant = _VARIANT
+        # version nibble 4 and variant bits 10xx, exactly as uuid.UUID(version=4) sets them
+        return [f"{digits[k:k + 12]}4{digits[k + 13:k + 16]}{variant[digits[k + 16]]}{digits[k + 17:k + 32]}"
+                for k in range(0, 32 * count, 32)]
 
 
-def _uuid4_many(count: int) -> list[uuid.UUID]:
-    """Random (version 4) UUIDs, drawn from the OS in one call instead of one call each."""
-    raw = os.urandom(16 * count)
-    make = uuid.UUID
-    return [make(bytes=raw[k:k + 16], version=4) for k in range(0, 16 * count, 16)]
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def _resolve(parsed: dict[str, _Parsed], ids: dict[str, _Ids], errors: list[tuple[int, str]]) -> None:
@@ -270,10 +285,13 @@ def _resolve(parsed: dict[str, _Parsed], ids: dict[str, _Ids], errors: list[tupl
                 continue
             target = ids[f.arg]
             label = SPECS[f.arg].label
+            in_file = target.file.get
             for pos, row in enumerate(records.values):
                 if row is None or row[ix] is None:
                     continue
-                sid = target.resolve(row[ix])
+                sid = in_file(row[ix])
+                if sid is None:
+                    sid = target.existing(row[ix])
                 if sid is None:
                     line = records.lines[pos]
                     errors.append((line, f"line {line}: {f.key}: không tìm thấy {label} “{row[ix]}” "
@@ -282,12 +300,15 @@ def _resolve(parsed: dict[str, _Parsed], ids: dict[str, _Ids], errors: list[tupl
         for lx, f in enumerate(spec.lists):
             target = ids[f.arg]
             label = SPECS[f.arg].label
+            in_file = target.file.get
             for pos, lists in enumerate(records.lists):
                 if lists is None or not lists[lx]:
                     continue
                 out = []
                 for ext in lists[lx]:
-                    sid = target.resolve(ext)
+                    sid = in_file(ext)
+                    if sid is None:
+                        sid = target.existing(ext)
                     if sid is None:
                         line = records.lines[pos]
                         errors.append((line, f"line {line}: {f.key}: không tìm thấy {label} “{ext}” "
@@ -451,7 +472,6 @@ class _Plan:
     changed: list[int]
     unchanged: int
     data: list[tuple[Any, ...] | None]
-    children: list[dict[str, tuple[Any, ...]]]
     old_case_ids: list[Any] = field(default_factory=list)
 
 
@@ -460,7 +480,6 @@ def _plan(conn: Connection, spec: TypeSpec, records: _Parsed, ids: _Ids, parser:
     data: list[tuple[Any, ...] | None] = [
         _data_row(v, plan_keys, parser) if v is not None else None for v in records.values
     ]
-    children = [_children_of(spec, lists) for lists in records.lists] if spec.lists else []
     changed: list[int] = []
     unchanged = 0
     old_case_ids: list[Any] = []
@@ -473,7 +492,7 @@ def _plan(conn: Connection, spec: TypeSpec, records: _Parsed, ids: _Ids, parser:
         for i, sid in zip(ids.matched, sids, strict=True):
             same = stored.get(sid) == data[i]
             if same and spec.lists:
-                wanted = children[i]
+                wanted = _children_of(spec, records.lists[i])  # type: ignore[arg-type]
                 same = all(stored_children[child].get(sid, ()) == wanted.get(child, ())
                            for child in stored_children)
             if same:
@@ -482,7 +501,7 @@ def _plan(conn: Connection, spec: TypeSpec, records: _Parsed, ids: _Ids, parser:
                 changed.append(i)
                 if case_ix is not None and sid in stored:
                     old_case_ids.append(stored[sid][case_ix])
-    return _Plan(ids.new, changed, unchanged, data, children, old_case_ids)
+    return _Plan(ids.new, changed, unchanged, data, old_case_ids)
 
 
 def _write(conn: Connection, parsed: dict[str, _Parsed], ids: dict[str, _Ids], plans: dict[str, _Plan],
@@ -500,6 +519,10 @@ def _write(conn: Connection, parsed: dict[str, _Parsed], ids: dict[str, _Ids], p
         self_ref = _SELF_REFS.get(spec.name)
         self_ix = data_cols.index(self_ref) if self_ref else None
         if plan.new:
+            # in id order: the primary-key index (and the link tables' keys) then grow at their
+            # right edge instead of splitting pages all over a random-UUID b-tree
+            file_ids, exts = own.file, records.ext
+            plan.new.sort(key=lambda i: file_ids[exts[i]])
             fixups: list[tuple[Any, Any]] = []
             columns = ["id", "external_id", "created_at", "updated_at", "version", *data_cols]
             writer.insert(table, columns, _new_rows(plan, records, own, stamp, self_ix, fixups))
@@ -516,7 +539,7 @@ def _write(conn: Connection, parsed: dict[str, _Parsed], ids: dict[str, _Ids], p
                     writer.delete_children(child_table.name, parent_col, changed_sids)
                 columns = [parent_col, *(["role"] if has_role else []), target_col,
                            *(["ordinal"] if has_ordinal else [])]
-                writer.insert(child_table.name, columns, _link_rows(plan, records, own, child))
+                writer.insert(child_table.name, columns, _link_rows(spec, plan, records, own, child))
 
 
 def _new_rows(plan: _Plan, records: _Parsed, own: _Ids, stamp: Any, self_ix: int | None,
@@ -533,19 +556,27 @@ def _new_rows(plan: _Plan, records: _Parsed, own: _Ids, stamp: Any, self_ix: int
         yield (sid, ext, stamp, stamp, 1, *row)
 
 
-def _link_rows(plan: _Plan, records: _Parsed, own: _Ids, child: str) -> Iterable[tuple[Any, ...]]:
+def _link_rows(spec: TypeSpec, plan: _Plan, records: _Parsed, own: _Ids, child: str) -> Iterable[tuple[Any, ...]]:
+    """Link rows straight from the reference lists (same order as _children_of compares)."""
     has_role, has_ordinal = CHILD_TABLES[child][3], CHILD_TABLES[child][4]
+    fields = [(lx, f.role) for lx, f in enumerate(spec.lists) if f.child == child]
+    file_ids = own.file
+    exts = records.ext
+    all_lists = records.lists
     for i in (*plan.new, *plan.changed):
-        sid = own.file[records.ext[i]]
-        for link in plan.children[i].get(child, ()):
+        sid = file_ids[exts[i]]
+        lists = all_lists[i]
+        for lx, role in fields:
+            targets = lists[lx]  # type: ignore[index]
             if has_role:
-                role, n, target = link
-                yield (sid, role, target, n)
+                for n, target in enumerate(targets):
+                    yield (sid, role, target, n)
             elif has_ordinal:
-                n, target = link
-                yield (sid, target, n)
+                for n, target in enumerate(targets):
+                    yield (sid, target, n)
             else:
-                yield (sid, link)
+                for target in targets:
+                    yield (sid, target)
 
 
 def _to_uuid(value: Any) -> uuid.UUID:
@@ -566,6 +597,13 @@ def _refresh_cases(conn: Connection, parsed: dict[str, _Parsed], plans: dict[str
         refresh_first_visits(conn, [_to_uuid(v) for v in affected])
 
 
+def _bulk(ids: dict[str, _Ids], plans: dict[str, _Plan]) -> bool:
+    """Whether rebuilding the search index once beats keeping it up to date row by row."""
+    written = sum(len(plans[name].new) + len(plans[name].changed) for name in _SEARCHED)
+    after = sum(len(ids[name].ids) + len(plans[name].new) for name in _SEARCHED)
+    return written >= BULK_MIN_ROWS and written * 3 >= after
+
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise UserError(f"Không tìm thấy tệp {path}")
@@ -582,46 +620,91 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     """
     path = Path(path)
     _check_path(path)
-    total = _count_lines(path)
-    ticker = _Ticker(total, progress, cancel)
-    ticker.report(0, force=True)
-    parser = LineParser(engine.dialect, date.today())
-    errors: list[tuple[int, str]] = []
-    warnings: list[str] = []
-    parsed, total_lines = _read(path, parser, ticker, errors, warnings)
-    ticker.check()
-    with engine.begin() as conn:
-        ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
-        for spec in TYPES:
-            ids[spec.name].assign(parsed[spec.name])
-        _resolve(parsed, ids, errors)
-        _cycles(parsed, errors)
-        if errors:
-            errors.sort(key=lambda e: e[0])
-            raise ValidationError(
-                f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
-                errors=[message for _, message in errors],
-            )
+    # Millions of small lists stay alive until the end: the cyclic collector would walk them
+    # again and again (a third of the time) and can free nothing, so it rests meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        total = _count_lines(path)
+        ticker = _Ticker(total, progress, cancel)
+        ticker.report(0, force=True)
+        parser = LineParser(engine.dialect, date.today())
+        errors: list[tuple[int, str]] = []
+        warnings: list[str] = []
+        parsed, total_lines = _read(path, parser, ticker, errors, warnings)
         ticker.check()
-        plans = {spec.name: _plan(conn, spec, parsed[spec.name], ids[spec.name], parser) for spec in TYPES}
-        to_write = sum(len(p.new) + len(p.changed) for p in plans.values())
-        to_write += sum(len(parsed[s.name].ext) for s in TYPES if s.lists)  # about the link rows
-        writer = _Writer(conn, ticker, to_write)
-        _write(conn, parsed, ids, plans, writer)
-        _refresh_cases(conn, parsed, plans)
-        result = ImportResult(
-            added={s.name: len(plans[s.name].new) for s in TYPES},
-            updated={s.name: len(plans[s.name].changed) for s in TYPES},
-            unchanged={s.name: plans[s.name].unchanged for s in TYPES},
-            total_lines=total_lines,
-            warnings=warnings[:MAX_WARNINGS],
-            file_name=path.name,
-            warnings_omitted=max(0, len(warnings) - MAX_WARNINGS),
-        )
-        audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
-                                "updated": result.updated, "unchanged": result.unchanged,
-                                "warnings": len(warnings)})
-        ticker.check()
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_bulk_mode(conn, on=True)
+            try:
+                with conn.begin():
+                    if sqlite:
+                        # take the write lock before reading the ids: nobody can change the rows
+                        # the references were checked against until the commit
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    result = _import(conn, path, parser, parsed, total_lines, ticker, errors, warnings)
+            finally:
+                if sqlite:
+                    _sqlite_bulk_mode(conn, on=False)
+    finally:
+        if collecting:
+            gc.enable()
     ticker.report(ticker.total, force=True)
     return result
 
+
+def _sqlite_bulk_mode(conn: Connection, *, on: bool) -> None:
+    """Outside the transaction (SQLite ignores these inside one).
+
+    Every reference was resolved against the file and the database under the write lock, so the
+    per-row foreign-key look-ups (random reads in large indexes) would only repeat that check;
+    a larger page cache keeps the indexes of a million-row table in memory.
+    """
+    if on:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    else:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.exec_driver_sql(f"PRAGMA cache_size={_SQLITE_DEFAULT_CACHE}")
+    conn.commit()  # ends SQLAlchemy's autobegun (empty) transaction
+
+
+def _import(conn: Connection, path: Path, parser: LineParser, parsed: dict[str, _Parsed], total_lines: int,
+            ticker: _Ticker, errors: list[tuple[int, str]], warnings: list[str]) -> ImportResult:
+    ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
+    for spec in TYPES:
+        ids[spec.name].assign(parsed[spec.name])
+    _cycles(parsed, errors)  # on file ids, before _resolve turns them into storage ids
+    _resolve(parsed, ids, errors)
+    if errors:
+        errors.sort(key=lambda e: e[0])
+        raise ValidationError(
+            f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
+            errors=[message for _, message in errors],
+        )
+    ticker.check()
+    plans = {spec.name: _plan(conn, spec, parsed[spec.name], ids[spec.name], parser) for spec in TYPES}
+    to_write = sum(len(p.new) + len(p.changed) for p in plans.values())
+    to_write += sum(len(parsed[s.name].ext) for s in TYPES if s.lists)  # about the link rows
+    writer = _Writer(conn, ticker, to_write)
+    result = ImportResult(
+        added={s.name: len(plans[s.name].new) for s in TYPES},
+        updated={s.name: len(plans[s.name].changed) for s in TYPES},
+        unchanged={s.name: plans[s.name].unchanged for s in TYPES},
+        total_lines=total_lines,
+        warnings=warnings[:MAX_WARNINGS],
+        file_name=path.name,
+        warnings_omitted=max(0, len(warnings) - MAX_WARNINGS),
+    )
+    audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
+                           "updated": result.updated, "unchanged": result.unchanged, "warnings": len(warnings)})
+    bulk = _bulk(ids, plans)
+    if bulk:
+        suspend_search_index(conn)
+    _write(conn, parsed, ids, plans, writer)
+    _refresh_cases(conn, parsed, plans)
+    if bulk:
+        rebuild_search_index(conn)
+    ticker.check()
+    return result

@@ -13,6 +13,7 @@ See docs/interchange.md for the format as users read it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -31,7 +32,7 @@ from reception_desk.domain.enums import (
     ReceptionMode,
     SessionKind,
 )
-from reception_desk.domain.text import fold, nfc
+from reception_desk.domain.text import _EXTRA_FOLDS, _SPACES, nfc
 from reception_desk.storage.models import (
     Agency,
     Case,
@@ -233,6 +234,51 @@ def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], A
     return col.type.dialect_impl(dialect).bind_processor(dialect)
 
 
+def _is_clean(value: str) -> bool:
+    """True when nfc(value) == value, decided without building a new string.
+
+    isprintable() is False for every white space but the ASCII space (tabs, new lines, NBSP,
+    U+2028…), so a printable text only needs its spaces checked; ASCII is always NFC.
+    """
+    return (value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " "
+            and (value.isascii() or unicodedata.is_normalized("NFC", value)))
+
+
+_COMBINING: re.Pattern[str] | None = None
+
+
+def fast_fold() -> Callable[[str], str]:
+    """domain.text.fold with the combining marks removed by one regex instead of a Python loop.
+
+    Same steps, same result (tests compare both); about ten times faster on long Vietnamese texts,
+    which matters for a million petition summaries.
+    """
+    global _COMBINING
+    if _COMBINING is None:
+        marks = [c for c in range(0x110000) if unicodedata.combining(chr(c))]
+        ranges: list[str] = []
+        start = prev = marks[0]
+        for c in [*marks[1:], -1]:
+            if c != prev + 1:
+                ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+                start = c
+            prev = c
+        _COMBINING = re.compile("[" + "".join(ranges) + "]")
+    strip_marks = _COMBINING.sub
+    normalize = unicodedata.normalize
+    spaces = _SPACES.sub
+
+    def fold_text(text: str) -> str:
+        if not text:
+            return ""
+        if text.isascii():
+            return spaces(" ", text.lower()).strip()
+        decomposed = normalize("NFD", text.translate(_EXTRA_FOLDS))
+        return spaces(" ", strip_marks("", decomposed).translate(_EXTRA_FOLDS).casefold()).strip()
+
+    return fold_text
+
+
 class LineParser:
     """Checks decoded lines one by one; keeps caches so repeated texts and dates cost nothing.
 
@@ -251,16 +297,25 @@ class LineParser:
         self._bool_proc = _processor(Visit.__table__, "is_delegation", dialect)
         self.true = self._bool_proc(True) if self._bool_proc else True
         self.false = self._bool_proc(False) if self._bool_proc else False
-        self._converters: dict[tuple[str, str], Callable[[Any], Any]] = {}
+        self._fold_text = fast_fold()
+        # per type: (key, converter, required, nullable, default) for each scalar field
+        self._plans: dict[str, list[tuple[str, Callable[[Any], Any], bool, bool, Any]]] = {}
         for spec in TYPES:
+            plan = []
             for f in spec.scalars:
-                self._converters[(spec.name, f.key)] = self._converter(f)
+                default = f.default
+                if type(default) is bool:
+                    default = self.true if default else self.false
+                plan.append((f.key, self._converter(f), f.required, f.nullable, default))
+            self._plans[spec.name] = plan
 
     # --- single values ------------------------------------------------------------------------
 
     def text(self, value: Any) -> str:
         if type(value) is not str:
             raise Bad("phải là chuỗi ký tự")
+        if _is_clean(value):
+            return value
         out = self._text.get(value)
         if out is None:
             out = nfc(value) or ""
@@ -272,7 +327,7 @@ class LineParser:
             return None
         out = self._fold.get(text)
         if out is None:
-            out = fold(text)
+            out = self._fold_text(text)
             self._fold[text] = out
         return out
 
@@ -392,34 +447,29 @@ class LineParser:
         """
         values: list[Any] = []
         failed = False
-        name = spec.name
-        conv = self._converters
-        for f in spec.scalars:
-            value = obj.get(f.key, _ABSENT)
-            if value is None or value is _ABSENT:
-                if f.required:
-                    what = "thiếu trường bắt buộc" if value is _ABSENT else "bắt buộc, không được để null"
-                    errors.append((line, f"line {line}: {f.key}: {what}"))
+        get = obj.get
+        for key, conv, required, nullable, default in self._plans[spec.name]:
+            value = get(key)
+            if value is None:
+                if required:
+                    what = "thiếu trường bắt buộc" if key not in obj else "bắt buộc, không được để null"
+                    errors.append((line, f"line {line}: {key}: {what}"))
                     failed = True
                     values.append(None)
-                    continue
-                if value is None and f.nullable:
+                elif nullable and key in obj:
                     values.append(None)
                 else:
-                    default = f.default
-                    if type(default) is bool:
-                        default = self.true if default else self.false
                     values.append(default)
                 continue
             try:
-                out = conv[(name, f.key)](value)
+                out = conv(value)
             except Bad as exc:
-                errors.append((line, f"line {line}: {f.key}: {exc}"))
+                errors.append((line, f"line {line}: {key}: {exc}"))
                 failed = True
                 values.append(None)
                 continue
-            if f.required and out == "":
-                errors.append((line, f"line {line}: {f.key}: không được để trống"))
+            if required and out == "":
+                errors.append((line, f"line {line}: {key}: không được để trống"))
                 failed = True
             values.append(out)
         lists: list[list[str]] = []
@@ -448,7 +498,7 @@ class LineParser:
             lists.append(ids)
         if failed:
             return None
-        hook = _HOOKS.get(name)
+        hook = _HOOKS.get(spec.name)
         if hook is not None:
             hook(self, obj, values, lists, line, errors, warnings)
             if errors and errors[-1][0] == line:
@@ -521,11 +571,6 @@ class LineParser:
             return None
 
 
-class _Absent:
-    pass
-
-
-_ABSENT: Any = _Absent()
 # Position of each field in a type's scalar values.
 _IX: dict[str, dict[str, int]] = {t.name: {f.key: i for i, f in enumerate(t.scalars)} for t in TYPES}
 _HOOKS: dict[str, Callable[..., None]] = {
