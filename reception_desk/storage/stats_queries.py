@@ -1,19 +1,19 @@
 """Set-based queries behind the statistics (Biểu 01/TCD and the petition summary).
 
-A period is answered by four statements, each a single index range scan plus at most one join,
+A period is answered by three statements, each a single index range scan plus at most one join,
 whose answers are a few aggregated rows (never one row per record):
 
 1. visit totals grouped by reception mode (visits, persons, delegations) — visit rows only;
-2. first-time visits grouped by the mode of the case's first visit — only the cases whose first
-   visit falls in the period (index on case_file.first_visit_on) are touched;
-3. the case profile: visits of the period folded per case into a bit set of the groups (and the
-   groups' delegations) it was seen in, then joined once per case to its kind and first-visit date
-   and counted per (kind, first-time, bit set) — this is what makes "distinct cases" cheap: one
-   join per case instead of a COUNT(DISTINCT …) per figure per visit;
-4. petitions, transfers and directives as scalar sub-queries, each through its own date index.
+2. the case profile: the visits of the period folded per case (GROUP BY case_id) into the groups
+   it was seen in (and with a delegation or not) and each group's earliest day, then joined once
+   per case to case_file for its kind and first visit, and counted per (kind, first-time, groups,
+   group of the first visit). This is what keeps "distinct cases" and "first visits" cheap: one
+   key look-up per case instead of a COUNT(DISTINCT …) per figure per visit, and the first visit
+   itself is looked up only for a same-day tie between groups;
+3. petitions, transfers and directives as scalar sub-queries, each through its own date index.
 
-The mode-level rows of 1–3 are folded into the caller's groups here (a handful of rows). Grouping
-is on plain columns or on output labels, never on an expression repeated with bound parameters,
+The rows of 1–2 are folded into the caller's groups here (a few dozen rows at most). Grouping is
+on plain columns or on output labels, never on an expression repeated with bound parameters,
 which PostgreSQL would refuse. The grouping of reception modes and petition kinds belongs to the
 caller (services.statistics); this module only turns it into SQL.
 """
@@ -64,52 +64,68 @@ def _visit_totals(
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in conn.execute(stmt)}  # type: ignore[misc]
 
 
-def _first_visits_by_mode(conn: Connection, start: date, end: date, modes: Sequence[str]) -> dict[str, int]:
-    """mode → visits of the period that are the first visit of their case."""
-    visit = Visit.__table__
-    case_file = Case.__table__
-    stmt = (
-        select(visit.c.reception_mode, func.count())
-        .select_from(case_file.join(visit, visit.c.id == case_file.c.first_visit_id))
-        # first_visit_on is the date of first_visit_id: filtering the cases alone lets both
-        # databases start from the few new cases and look their first visit up by key.
-        .where(case_file.c.first_visit_on.between(start, end), visit.c.reception_mode.in_(modes))
-        .group_by(visit.c.reception_mode)
-    )
-    return {mode: int(count) for mode, count in conn.execute(stmt)}
-
-
 def _case_profile(
     conn: Connection, start: date, end: date, groups: Mapping[str, Sequence[str]]
-) -> list[tuple[str, bool, int, int]]:
-    """(case kind, first visit in the period?, bit set, number of cases) for the cases visited.
+) -> list[tuple[str, bool, int, int, int]]:
+    """(case kind, first visit in the period?, seen bits, first-visit bits, number of cases).
 
-    Bit 2·i is set when the case was visited in group i during the period, bit 2·i+1 when one of
-    those visits was a delegation.
+    One row per combination, for the cases visited during the period. In the seen bits, bit 2·i
+    is set when the case was visited in group i, bit 2·i+1 when one of those visits was a
+    delegation. In the first-visit bits, bit i is set when the case's first visit (in any mode)
+    is one of group i's visits of the period.
     """
     visit = Visit.__table__
     case_file = Case.__table__
     deleg = visit.c.is_delegation.is_(True)
     bits: list[ColumnElement] = []
+    first_days: list[ColumnElement] = []
     for i, modes in enumerate(groups.values()):
         in_group = visit.c.reception_mode.in_(list(modes))
         bits.append(func.max(case((in_group, 1 << (2 * i)), else_=0)))
         bits.append(func.max(case((and_(in_group, deleg), 1 << (2 * i + 1)), else_=0)))
-    all_modes = sorted({mode for modes in groups.values() for mode in modes})
+        first_days.append(func.min(case((in_group, visit.c.visit_date))).label(f"day_{i}"))
+        first_days.append(func.min(case((~in_group, visit.c.visit_date))).label(f"other_day_{i}"))
     per_case = (
         # each bit has its own MAX, so adding the MAXes sets exactly the bits seen
-        select(visit.c.case_id, sum(bits[1:], bits[0]).label("flags"))
-        .where(visit.c.visit_date.between(start, end), visit.c.reception_mode.in_(all_modes))
+        select(visit.c.case_id, sum(bits[1:], bits[0]).label("flags"), *first_days)
+        .where(visit.c.visit_date.between(start, end))
         .group_by(visit.c.case_id)
         .subquery("per_case")
     )
-    is_new = case((case_file.c.first_visit_on.between(start, end), 1), else_=0).label("is_new")
+
+    # Does group i hold the case's first visit? Its earliest day in the period must be the case's
+    # first-visit day. If no visit outside the group fell on that day, yes; otherwise (a same-day
+    # tie, decided by time and id) the first visit itself is looked up by key — CASE guarantees
+    # the look-up runs for those few cases only.
+    first_on = case_file.c.first_visit_on
+    new_case = first_on.between(start, end)
+    first_visit = visit.alias("first_visit")
+    first_mode = select(first_visit.c.reception_mode).where(
+        first_visit.c.id == case_file.c.first_visit_id
+    ).scalar_subquery()
+    first_bits: list[ColumnElement] = []
+    for i, modes in enumerate(groups.values()):
+        day, other_day = per_case.c[f"day_{i}"], per_case.c[f"other_day_{i}"]
+        tie = and_(other_day.is_not(None), other_day == first_on)
+        first_bits.append(
+            case(
+                (
+                    and_(new_case, day == first_on),
+                    case((tie, case((first_mode.in_(list(modes)), 1 << i), else_=0)), else_=1 << i),
+                ),
+                else_=0,
+            )
+        )
+    is_new = case((new_case, 1), else_=0).label("is_new")
+    firsts = sum(first_bits[1:], first_bits[0]).label("firsts")
     stmt = (
-        select(case_file.c.kind, is_new, per_case.c.flags, func.count())
+        select(case_file.c.kind, is_new, per_case.c.flags, firsts, func.count())
         .select_from(per_case.join(case_file, case_file.c.id == per_case.c.case_id))
-        .group_by(case_file.c.kind, "is_new", per_case.c.flags)
+        .group_by(case_file.c.kind, "is_new", per_case.c.flags, "firsts")
     )
-    return [(kind, bool(new), int(flags), int(n)) for kind, new, flags, n in conn.execute(stmt)]
+    return [
+        (kind, bool(new), int(flags), int(first), int(n)) for kind, new, flags, first, n in conn.execute(stmt)
+    ]
 
 
 def visit_figures(
@@ -126,7 +142,6 @@ def visit_figures(
     """
     all_modes = sorted({mode for modes in groups.values() for mode in modes})
     totals = _visit_totals(conn, start, end, all_modes)
-    firsts = _first_visits_by_mode(conn, start, end, all_modes)
     profile = _case_profile(conn, start, end, groups)
     report_kind_of = {stored: kind for kind, stored_kinds in kinds.items() for stored in stored_kinds}
 
@@ -140,9 +155,10 @@ def visit_figures(
             figures["delegations"] += delegations
             figures["delegation_persons"] += delegation_persons
             figures["largest_delegation"] = max(figures["largest_delegation"], largest)
-            figures["first_visits"] += firsts.get(mode, 0)
         seen_bit, delegation_bit = 1 << (2 * i), 1 << (2 * i + 1)
-        for kind, is_new, flags, cases in profile:
+        for kind, is_new, flags, first_bits, cases in profile:
+            if first_bits & (1 << i):
+                figures["first_visits"] += cases
             if flags & seen_bit:
                 figures["cases"] += cases
                 figures["first_cases"] += cases if is_new else 0
