@@ -177,17 +177,28 @@ def test_limit_is_respected_and_order_deterministic(engine: Engine) -> None:
     assert len(search(engine, "pham van loc", limit=1)) == 1
 
 
-def test_dense_and_sparse_paths_agree(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A tiny candidate cap forces the walk-the-order path; it must give the same hits."""
+@pytest.mark.parametrize("sparse_max, walk_from, pg_walk", [(3, 1000, 2), (3, 5, 5), (1000, 1000, 1000)])
+def test_dense_and_sparse_paths_agree(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                      sparse_max: int, walk_from: int, pg_walk: int) -> None:
+    """Tiny thresholds force each way of answering (sort the matches, walk the order testing
+    membership, walk testing each row, GIN bitmap); all must give the same hits."""
     with engine.begin() as conn:
         for i in range(12):
             add_citizen(conn, f"Võ Thị Mai {i}")
             add_case(conn, f"Đất của hộ Võ Thị Mai {i}")
             add_petition(conn, f"Bà Võ Thị Mai {i} đề nghị", date(2025, 2, 1 + i))
+        add_citizen(conn, "Võ Văn Kiệt")
+        add_petition(conn, "Ông Võ Văn Kiệt đề nghị", date(2025, 1, 1))
     expected = search(engine, "vo mai", limit=30)
     assert len(expected) == 30
-    monkeypatch.setattr(search_queries, "CANDIDATE_CAP", 3)
+    # Not beginning with the query: newest first.
+    assert titles(expected, "citizen") == [f"Võ Thị Mai {i}" for i in reversed(range(12))]
+    monkeypatch.setattr(search_queries, "SPARSE_MAX", sparse_max)
+    monkeypatch.setattr(search_queries, "WALK_FROM", walk_from)
+    monkeypatch.setattr(search_queries, "PG_WALK", pg_walk)
     assert search(engine, "vo mai", limit=30) == expected
+    assert search(engine, "vo mai", limit=50)[:30] == expected
+    assert [h.title for h in search(engine, "vo kiet")] == ["Võ Văn Kiệt", "2025-01-01 · Khiếu nại"]
 
 
 # --- the index follows the data ---------------------------------------------------------------

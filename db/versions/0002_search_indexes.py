@@ -86,6 +86,9 @@ PG_INDEXES = [
     # collation, the same order as SQLite's BINARY.
     'CREATE INDEX search_citizen_name_c ON citizen (name_key COLLATE "C", id)',
     'CREATE INDEX search_case_title_c ON case_file (title_key COLLATE "C", id)',
+    # Newest first, for the matches that do not begin with the query (SQLite uses the rowid).
+    "CREATE INDEX search_citizen_recent ON citizen (created_at, id)",
+    "CREATE INDEX search_case_recent ON case_file (created_at, id)",
 ]
 
 

@@ -18,24 +18,26 @@ are then sorted). A common one would give hundreds of thousands of rows to sort,
 returns more than ``CANDIDATE_CAP`` matches the query walks the b-tree of the order instead and
 stops at the first ``limit`` rows that pass the filter — cheap precisely because matches are dense.
 On PostgreSQL the planner makes that choice itself from the statistics of the expression indexes.
-Hits found through the FTS5 index are re-checked against the base row, so a stale index entry can
-hide a row but never show a wrong one.
+On SQLite the FTS5 index alone decides what matches (the GLOB twin of its rule only serves while
+the index is suspended for an import).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    Column,
     ColumnElement,
     Connection,
+    FromClause,
     Row,
     Select,
     Table,
     and_,
+    column,
     func,
     literal_column,
     not_,
@@ -43,11 +45,19 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import (
+    table as table_clause,
+)
+from sqlalchemy.sql.util import ClauseAdapter
 
 from reception_desk.storage.models import Case, Citizen, Petition
 
-# When the trigram index finds more matches than this, walk the order's b-tree instead (see above).
-CANDIDATE_CAP = 2000
+# SQLite: up to SPARSE_MAX matches are read and sorted; up to WALK_FROM the order's b-tree is walked
+# testing membership in the match set; beyond, it is walked testing each row's key (see above).
+SPARSE_MAX = 3000
+WALK_FROM = 20_000
+# PostgreSQL: how many rows of the order's b-tree are tried before asking the GIN index.
+PG_WALK = 1000
 
 _citizen: Table = Citizen.__table__  # type: ignore[assignment]
 _case: Table = Case.__table__  # type: ignore[assignment]
@@ -131,6 +141,8 @@ PG_WORD_INDEXES = [
 PG_ORDER_INDEXES = [
     'CREATE INDEX search_citizen_name_c ON citizen (name_key COLLATE "C", id)',
     'CREATE INDEX search_case_title_c ON case_file (title_key COLLATE "C", id)',
+    "CREATE INDEX search_citizen_recent ON citizen (created_at, id)",
+    "CREATE INDEX search_case_recent ON case_file (created_at, id)",
 ]
 
 
@@ -224,13 +236,23 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _begins_word(column: ColumnElement, word: str) -> ColumnElement[bool]:
-    """``word`` begins a word of ``column`` (row by row: the index-free twin of the FTS5 prefix).
+def _as_typed(words: Sequence[str]) -> list[tuple[str, bool]]:
+    """(word, is_prefix): whole words, except the last one, which may still be being typed."""
+    return [(w, i == len(words) - 1) for i, w in enumerate(words)]
 
-    SQLite only (PostgreSQL evaluates the tsvector match row by row itself). Words are made of
-    letters and digits only, so they need no escaping in GLOB.
+
+def _begins_word(column: ColumnElement, word: str) -> ColumnElement[bool]:
+    """SQLite, row by row: ``word`` begins a word of ``column`` (the twin of the FTS5 ``"w"*``).
+
+    Words are made of letters and digits only, so they need no escaping in GLOB.
     """
     return or_(column.op("GLOB")(f"{word}*"), column.op("GLOB")(f"*[^a-z0-9]{word}*"))
+
+
+def _has_word(column: ColumnElement, word: str) -> ColumnElement[bool]:
+    """SQLite, row by row: ``word`` is a whole word of ``column`` (the twin of the FTS5 ``"w"``)."""
+    glob = column.op("GLOB")
+    return or_(glob(word), glob(f"{word}[^a-z0-9]*"), glob(f"*[^a-z0-9]{word}"), glob(f"*[^a-z0-9]{word}[^a-z0-9]*"))
 
 
 def _starts_with(conn: Connection, column: ColumnElement, prefix: str) -> ColumnElement[bool]:
@@ -249,59 +271,138 @@ def _ordered(conn: Connection, column: ColumnElement) -> ColumnElement:
 
 
 def _pg_words_match(document: str, words: Sequence[str]) -> ColumnElement[bool]:
-    """PostgreSQL: the expression of a GIN index @@ every word as a prefix."""
-    query = " & ".join(f"{w}:*" for w in words)
+    """PostgreSQL: the expression of a GIN index @@ the words (the last one as a prefix)."""
+    query = " & ".join(f"{w}:*" if prefix else w for w, prefix in _as_typed(words))
     return literal_column(document).op("@@")(func.to_tsquery(literal_column("'simple'"), query))
+
+
+def _pg_word_match(column: ColumnElement, word: str, prefix: bool) -> ColumnElement[bool]:
+    """PostgreSQL, row by row: the cheap twin of the tsvector match for one word."""
+    return column.op("~")(f"(^|[^[:alnum:]]){word}" + ("" if prefix else "($|[^[:alnum:]])"))
 
 
 def _fts_candidates(conn: Connection, fts: str, column: str | None, words: Sequence[str]) -> Select | None:
     """SQLite: the rowids the FTS5 table gives for every word as a prefix (None when suspended)."""
     if not words or not search_index_ready(conn):
         return None
-    query = " AND ".join(f'"{w}"*' for w in words)
+    query = " AND ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in _as_typed(words))
     if column:
         query = f"{column} : ({query})"
-    return (
-        select(literal_column("rowid"))
-        .select_from(text(fts))
-        .where(text(f"{fts} MATCH :fts_query"))
-        .params(fts_query=query)
-    )
+    return select(literal_column("rowid")).select_from(text(fts)).where(_fts_match(fts, query))
 
 
-def _fetch(
-    conn: Connection,
-    table: Table,
-    columns: Sequence[ColumnElement],
-    condition: ColumnElement[bool],
-    order_by: Sequence[ColumnElement],
-    limit: int,
-    candidates: Select | None,
-) -> list[Row]:
-    """The first ``limit`` rows by ``order_by`` that satisfy ``condition``.
+def _fts_match(fts: str, query: str) -> ColumnElement[bool]:
+    return text(f"{fts} MATCH :fts_query").bindparams(fts_query=query)  # type: ignore[return-value]
 
-    ``candidates`` (rowids from an FTS5 table) narrow the search when they are few; see the module
-    docstring.
-    """
+
+RowMatch = Callable[[FromClause], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One search over one table: what to return, in which order, and how rows match."""
+
+    table: Table
+    columns: Sequence[ColumnElement]
+    order_by: Sequence[ColumnElement]
+    row_match: RowMatch  # the rule row by row, over the table or a subquery of it
+    candidates: Select | None = None  # SQLite: FTS5 rowids of the matches
+    pg_index_match: ColumnElement[bool] | None = None  # PostgreSQL: the GIN-indexed condition
+    extra: ColumnElement[bool] | None = None
+    # SQLite: order_by is "newest row first" (rowid descending), which FTS5 itself can stream.
+    fts_table: str | None = None
+
+
+def _fetch(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
+    """The first ``limit`` matching rows in the plan's order."""
     if limit <= 0:
         return []
-    if candidates is not None:
-        # Read the candidates once (the FTS lookup is the costly part), then sort only those.
-        rowids = conn.execute(candidates.limit(CANDIDATE_CAP + 1)).scalars().all()
-        if len(rowids) <= CANDIDATE_CAP:
-            if not rowids:
-                return []
-            # One JSON parameter instead of up to CANDIDATE_CAP bound values.
-            listed = select(literal_column("value")).select_from(func.json_each(json.dumps(rowids)))
-            condition = and_(literal_column(f"{table.name}.rowid").in_(listed), condition)
-    stmt = select(*columns).where(condition).order_by(*order_by).limit(limit)
-    return list(conn.execute(stmt))
-
-
-def _words_condition(conn: Connection, key: ColumnElement, pg_document: str, words: Sequence[str]):  # noqa: ANN202
     if _is_sqlite(conn):
-        return and_(*(_begins_word(key, w) for w in words))
-    return _pg_words_match(pg_document, words)
+        return _fetch_sqlite(conn, plan, limit)
+    return _fetch_pg(conn, plan, limit)
+
+
+def _select(plan: _Plan, condition: ColumnElement[bool], limit: int) -> Select:
+    if plan.extra is not None:
+        condition = and_(condition, plan.extra)
+    return select(*plan.columns).where(condition).order_by(*plan.order_by).limit(limit)
+
+
+def _fetch_sqlite(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
+    if plan.candidates is None:  # index suspended: correct, slow
+        return list(conn.execute(_select(plan, plan.row_match(plan.table), limit)))
+    if plan.fts_table:
+        # Newest first is the FTS5 table's own order: it streams matches from the highest rowid
+        # and stops at ``limit``, however common the words are.
+        fts = table_clause(plan.fts_table, column("rowid"))
+        stmt = (
+            select(*plan.columns)
+            .select_from(fts.join(plan.table, literal_column(f"{plan.table.name}.rowid") == fts.c.rowid))
+            .where(plan.candidates.whereclause, *([plan.extra] if plan.extra is not None else []))
+            .order_by(fts.c.rowid.desc())
+            .limit(limit)
+        )
+        return list(conn.execute(stmt))
+    rowid = literal_column(f"{plan.table.name}.rowid")
+    rowids = conn.execute(plan.candidates.limit(SPARSE_MAX + 1)).scalars().all()
+    if not rowids:
+        return []
+    if len(rowids) <= SPARSE_MAX:
+        # Few matches: read and sort them (one JSON parameter instead of thousands of values).
+        listed = select(literal_column("value")).select_from(func.json_each(json.dumps(rowids)))
+        return list(conn.execute(_select(plan, rowid.in_(listed), limit)))
+    counted = select(func.count()).select_from(plan.candidates.limit(WALK_FROM + 1).subquery())
+    if conn.execute(counted).scalar_one() <= WALK_FROM:
+        # Many: walk the order's b-tree testing membership in the match set (the unary + keeps
+        # SQLite from driving the query by the set, which would sort all of it).
+        membership = literal_column(f"+{plan.table.name}.rowid").in_(plan.candidates)
+        return list(conn.execute(_select(plan, membership, limit)))
+    # Very many (dense): walk the b-tree testing each key; the first ``limit`` come quickly.
+    return list(conn.execute(_select(plan, plan.row_match(plan.table), limit)))
+
+
+def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
+    # The planner misjudges prefix tsqueries (both ways, by orders of magnitude), so the two plans
+    # are chosen here. First the order's b-tree, PG_WALK rows at most: enough for a common term.
+    window = select(plan.table).order_by(*plan.order_by).limit(PG_WALK)
+    if plan.extra is not None:
+        window = window.where(plan.extra)
+    inner = window.subquery("walk")
+    adapt = ClauseAdapter(inner).traverse
+    walk = (
+        select(*(adapt(c) for c in plan.columns))
+        .where(plan.row_match(inner))
+        .order_by(*(adapt(o) for o in plan.order_by))
+        .limit(limit)
+    )
+    rows = list(conn.execute(walk))
+    if len(rows) >= limit or plan.pg_index_match is None:
+        return rows
+    # A rarer term: all its matches from the GIN index (bitmap scan), then the first ``limit``.
+    with _pg_settings(conn, enable_indexscan="off", enable_seqscan="off"):
+        return list(conn.execute(_select(plan, plan.pg_index_match, limit)))
+
+
+@contextmanager
+def _pg_settings(conn: Connection, **settings: str) -> Iterator[None]:
+    """Planner settings for the current transaction, restored afterwards."""
+    previous = {name: conn.execute(text(f"SHOW {name}")).scalar_one() for name in settings}
+    for name, value in settings.items():
+        conn.execute(select(func.set_config(name, value, True)))
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            conn.execute(select(func.set_config(name, value, True)))
+
+
+def _words_match(conn: Connection, key_name: str, words: Sequence[str]) -> RowMatch:
+    """Row by row: the words are words of the key column ``key_name`` (the last one as a prefix)."""
+    if _is_sqlite(conn):
+        return lambda source: and_(
+            *((_begins_word if prefix else _has_word)(source.c[key_name], w) for w, prefix in _as_typed(words))
+        )
+    return lambda source: and_(*(_pg_word_match(source.c[key_name], w, p) for w, p in _as_typed(words)))
 
 
 def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
@@ -310,14 +411,33 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
     columns = [c.c.id, c.c.external_id, c.c.full_name, c.c.id_type, c.c.id_number, c.c.phone, c.c.address]
     order = [_ordered(conn, c.c.name_key), c.c.id]
     if terms.contact:
-        if _is_sqlite(conn):
-            compact = literal_column(f"({_CONTACT_SQLITE.format(row='citizen')})")
-            condition = _begins_word(compact, terms.contact)
-        else:
-            condition = _pg_words_match(f"{_PG_CONTACT_WORDS}", [terms.contact])
-        candidates = _fts_candidates(conn, "search_citizen", "contact", [terms.contact]) if _is_sqlite(conn) else None
-        return _fetch(conn, c, columns, condition, order, limit, candidates)
-    return _prefix_then_words(conn, c, c.c.name_key, _PG_NAME_WORDS, columns, order, terms, limit,
+        contact = terms.contact
+        sqlite = _is_sqlite(conn)
+
+        def compact(source: FromClause) -> ColumnElement:
+            parts = []
+            for name in ("id_number", "phone"):
+                expr = func.lower(func.coalesce(source.c[name], ""))
+                if sqlite:
+                    for sep in (" ", ".", "-", "(", ")"):
+                        expr = func.replace(expr, sep, "")
+                else:
+                    expr = func.translate(expr, " .-()", "")
+                parts.append(expr)
+            return parts[0].concat(" ").concat(parts[1])
+
+        def row_match(source: FromClause) -> ColumnElement[bool]:
+            if sqlite:
+                return _begins_word(compact(source), contact)
+            return _pg_word_match(compact(source), contact, True)
+
+        plan = _Plan(
+            c, columns, order, row_match,
+            candidates=_fts_candidates(conn, "search_citizen", "contact", [contact]) if sqlite else None,
+            pg_index_match=None if sqlite else _pg_words_match(_PG_CONTACT_WORDS, [contact]),
+        )
+        return _fetch(conn, plan, limit)
+    return _prefix_then_words(conn, c, "name_key", _PG_NAME_WORDS, columns, order, terms, limit,
                               "search_citizen", "name")
 
 
@@ -326,7 +446,7 @@ def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
     k = _case
     columns = [k.c.id, k.c.external_id, k.c.title, k.c.kind, k.c.status, k.c.field, k.c.place]
     order = [_ordered(conn, k.c.title_key), k.c.id]
-    return _prefix_then_words(conn, k, k.c.title_key, _PG_TITLE_WORDS, columns, order, terms, limit,
+    return _prefix_then_words(conn, k, "title_key", _PG_TITLE_WORDS, columns, order, terms, limit,
                               "search_case", None)
 
 
@@ -339,17 +459,22 @@ def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row
     p = _petition
     if not terms.words:
         return []
-    columns = [p.c.id, p.c.external_id, p.c.received_on, p.c.kind, p.c.summary]
-    order = [p.c.received_on.desc(), p.c.id.desc()]
-    condition = _words_condition(conn, p.c.summary_key, _PG_SUMMARY_WORDS, terms.words)
-    candidates = _fts_candidates(conn, "search_petition", None, terms.words) if _is_sqlite(conn) else None
-    return _fetch(conn, p, columns, condition, order, limit, candidates)
+    sqlite = _is_sqlite(conn)
+    plan = _Plan(
+        p,
+        [p.c.id, p.c.external_id, p.c.received_on, p.c.kind, p.c.summary],
+        [p.c.received_on.desc(), p.c.id.desc()],
+        _words_match(conn, "summary_key", terms.words),
+        candidates=_fts_candidates(conn, "search_petition", None, terms.words) if sqlite else None,
+        pg_index_match=None if sqlite else _pg_words_match(_PG_SUMMARY_WORDS, terms.words),
+    )
+    return _fetch(conn, plan, limit)
 
 
 def _prefix_then_words(
     conn: Connection,
     table: Table,
-    key: Column,
+    key_name: str,
     pg_document: str,
     columns: Sequence[ColumnElement],
     order: Sequence[ColumnElement],
@@ -359,17 +484,33 @@ def _prefix_then_words(
     fts_column: str | None,
 ) -> list[Row]:
     """Rows whose key starts with the whole query, then (if room is left) the other word matches."""
-    prefix = _starts_with(conn, key, terms.phrase)
-    rows = _fetch(conn, table, columns, prefix, order, limit, None)
+    prefix = _starts_with(conn, table.c[key_name], terms.phrase)
+    rows = list(conn.execute(select(*columns).where(prefix).order_by(*order).limit(limit))) if limit > 0 else []
     if len(rows) >= limit or not terms.words:
         return rows
-    others = and_(_words_condition(conn, key, pg_document, terms.words), not_(prefix))
-    candidates = _fts_candidates(conn, fts, fts_column, terms.words) if _is_sqlite(conn) else None
-    return rows + _fetch(conn, table, columns, others, order, limit - len(rows), candidates)
+    # The other matches, newest first: an order the word index can serve however common the words
+    # (alphabetical order would mean sorting all of them, or walking past long runs of titles that
+    # all begin alike — "Khiếu nại…", "Tố cáo…" — before reaching the matches).
+    sqlite = _is_sqlite(conn)
+    recent = (
+        [literal_column(f"{table.name}.rowid").desc()]
+        if sqlite
+        else [table.c.created_at.desc(), table.c.id.desc()]
+    )
+    plan = _Plan(
+        table, columns, recent, _words_match(conn, key_name, terms.words),
+        candidates=_fts_candidates(conn, fts, fts_column, terms.words) if sqlite else None,
+        pg_index_match=None if sqlite else _pg_words_match(pg_document, terms.words),
+        extra=not_(prefix),
+        fts_table=fts if sqlite else None,
+    )
+    return rows + _fetch(conn, plan, limit - len(rows))
 
 
 __all__ = [
-    "CANDIDATE_CAP",
+    "PG_WALK",
+    "SPARSE_MAX",
+    "WALK_FROM",
     "FTS_PREFIX",
     "SearchTerms",
     "find_cases",
