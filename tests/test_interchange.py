@@ -543,3 +543,29 @@ def test_rows_written_by_import_read_back_through_the_models(engine: Engine, tmp
         assert row["is_delegation"] is True and row["version"] == 1 and row["created_at"].tzinfo is not None
         conn.execute(update(Visit.__table__).where(Visit.external_id == "V1").values(persons=8))
         conn.commit()
+
+
+def _schema(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return sorted(conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master").all(), key=str)
+
+
+def test_bulk_index_rebuild_restores_the_exact_schema(sqlite_engine: Engine, examples_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite drops secondary indexes for big inserts: they come back identical, even on cancel."""
+    monkeypatch.setattr(interchange, "INDEX_REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(interchange, "BULK_MIN_ROWS", 1)  # search triggers too
+    before = _schema(sqlite_engine)
+    calls: list[int] = []
+    with pytest.raises(Cancelled):
+        import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl", cancel=lambda: len(calls) > 5
+                     or bool(calls.append(1)))
+    assert _schema(sqlite_engine) == before and set(counts(sqlite_engine).values()) == {0}
+    result = import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl")
+    assert result.added == EXAMPLE_COUNTS
+    assert _schema(sqlite_engine) == before
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        hits = conn.exec_driver_sql("SELECT count(*) FROM search_citizen WHERE search_citizen MATCH 'nguyen'")
+        assert hits.scalar() >= 1
