@@ -311,6 +311,8 @@ class _Plan:
     extra: ColumnElement[bool] | None = None
     # SQLite: order_by is "newest row first" (rowid descending), which FTS5 itself can stream.
     fts_table: str | None = None
+    # PostgreSQL: matches are expected to be few (an id number, a phone): skip the b-tree walk.
+    sparse: bool = False
 
 
 def _fetch(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
@@ -364,6 +366,9 @@ def _fetch_sqlite(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
 def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
     # The planner misjudges prefix tsqueries (both ways, by orders of magnitude), so the two plans
     # are chosen here. First the order's b-tree, PG_WALK rows at most: enough for a common term.
+    if plan.sparse and plan.pg_index_match is not None:
+        with _pg_settings(conn, enable_indexscan="off", enable_seqscan="off"):
+            return list(conn.execute(_select(plan, plan.pg_index_match, limit)))
     window = select(plan.table).order_by(*plan.order_by).limit(PG_WALK)
     if plan.extra is not None:
         window = window.where(plan.extra)
@@ -435,6 +440,7 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
             c, columns, order, row_match,
             candidates=_fts_candidates(conn, "search_citizen", "contact", [contact]) if sqlite else None,
             pg_index_match=None if sqlite else _pg_words_match(_PG_CONTACT_WORDS, [contact]),
+            sparse=len(contact) >= 4,
         )
         return _fetch(conn, plan, limit)
     return _prefix_then_words(conn, c, "name_key", _PG_NAME_WORDS, columns, order, terms, limit,
