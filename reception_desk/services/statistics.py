@@ -79,10 +79,15 @@ def _figures(conn: Connection, start: date, end: date) -> Figures:
 
 
 def figures(conn_or_engine: Connection | Engine, start: date, end: date) -> Figures:
-    """``{"reception": {...}, "petitions": {...}}`` for the inclusive period [start, end]."""
+    """``{"reception": {...}, "petitions": {...}}`` for the inclusive period [start, end].
+
+    Given a Connection, reads inside the caller's transaction as it is (a caller that opens it
+    for the report alone may call ``stats_queries.begin_report`` first).
+    """
     validate_period(start, end)
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:
+            stats_queries.begin_report(conn)
             return _figures(conn, start, end)
     return _figures(conn_or_engine, start, end)
 
@@ -102,8 +107,7 @@ def period_report(engine: Engine | Connection, start: date, end: date) -> dict[s
         # One connection (and, on PostgreSQL, one snapshot) for both periods so the change is
         # computed from a consistent state even while desks keep recording.
         with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            stats_queries.begin_report(conn)
             this, prev = _figures(conn, start, end), _figures(conn, prev_start, prev_end)
     else:
         this, prev = _figures(engine, start, end), _figures(engine, prev_start, prev_end)

@@ -43,6 +43,24 @@ VISIT_MEASURES = (
 )
 
 
+def begin_report(conn: Connection) -> None:
+    """Set up the transaction a report reads in; call it first, before any other statement.
+
+    On PostgreSQL: one REPEATABLE READ READ ONLY snapshot for all the statements of the report
+    (this year and last year agree even while desks keep recording), and three settings local to
+    that transaction — JIT off (compiling costs seconds, longer than the queries; the planner
+    prices the guarded first-visit look-up as if it ran on every row and would trigger it), no
+    parallel workers (each worker would rebuild the whole per-case aggregate for its hash join),
+    and enough work_mem for a year's per-case aggregate to stay in memory. SQLite needs nothing.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    conn.exec_driver_sql("SET LOCAL jit = off")
+    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    conn.exec_driver_sql("SET LOCAL work_mem = '32MB'")
+
+
 def _visit_totals(
     conn: Connection, start: date, end: date, modes: Sequence[str]
 ) -> dict[str, tuple[int, int, int, int, int]]:
