@@ -1,25 +1,26 @@
 """Set-based search over the folded keys of citizens, cases and petitions, fast at a million rows.
 
-Matching (the same on both databases; terms come already folded and split, see services.search):
+Matching (terms come already folded and split, see services.search; docs/search.md): a word is a
+run of letters and digits; every word of the query must be a word of the key, in any order, the
+last one only as the beginning of a word (it may still be being typed): "nguyen van d" finds
+"nguyen van duc". Citizens also match by id number / phone (``SearchTerms.contact``: case and the
+separators `` .-()`` ignored), the query being the beginning of one of them.
 
-- a word is a run of letters and digits; every word of the query must **begin a word** of the key,
-  in any order ("duc" finds "nguyen van duc", "ng" finds it too, "uyen" does not);
-- citizens also match by id number / phone (``SearchTerms.contact``: case and the separators
-  `` .-()`` ignored), the query being the beginning of the id number or of the phone.
+Order: citizens and cases whose key starts with the whole query first (byte order of the folded
+key, then id), then the other matches newest first (SQLite rowid / PostgreSQL created_at, id);
+petitions newest first (received_on, id, descending).
 
-Order: citizens by name, cases by title — keys that start with the whole query first, then the
-others, both in byte order of the folded key, then id; petitions newest first (received_on, id,
-descending).
+Indexes (revision 0002): FTS5 word tables (unicode61, prefix indexes for 1–7 letters) keyed by
+rowid on SQLite, GIN over ``to_tsvector('simple', key)`` on PostgreSQL. A word index finds the
+matches; the cost is in ordering them, so the plan depends on how many there are:
 
-Speed: ``LIKE '%x%'`` has no b-tree, so revision 0002 adds word indexes: FTS5 (unicode61, prefix
-indexes for 1–7 letters) keyed by rowid on SQLite, GIN over ``to_tsvector('simple', key)`` with
-``word:*`` prefix queries on PostgreSQL. A rare term is answered from that index (its few matches
-are then sorted). A common one would give hundreds of thousands of rows to sort, so when the index
-returns more than ``CANDIDATE_CAP`` matches the query walks the b-tree of the order instead and
-stops at the first ``limit`` rows that pass the filter — cheap precisely because matches are dense.
-On PostgreSQL the planner makes that choice itself from the statistics of the expression indexes.
-On SQLite the FTS5 index alone decides what matches (the GLOB twin of its rule only serves while
-the index is suspended for an import).
+- SQLite counts them cheaply in the FTS5 table: up to SPARSE_MAX they are read and sorted; up to
+  WALK_FROM the b-tree of the order is walked testing membership in the match set; beyond, the
+  b-tree is walked testing each row's key (GLOB twin of the index rule) — dense matches come
+  quickly. "Newest first" is the FTS5 table's own order, streamed directly.
+- PostgreSQL's planner misjudges prefix tsqueries by orders of magnitude, so the choice is made here:
+  walk PG_WALK rows of the order's b-tree (regex twin of the index rule), and if that did not fill
+  the page, take all matches from the GIN index (bitmap scan) and sort them.
 """
 
 from __future__ import annotations
