@@ -556,3 +556,11 @@ def test_visit_figures_takes_any_grouping(engine: Engine) -> None:
     assert (result["all_leaders"]["visits"], result["all_leaders"]["cases"]) == (4, 2)
     assert result["all_leaders"]["first_visits"] == 1
     assert (result["all_leaders"]["kind:denunciation"], result["all_leaders"]["kind:complaint"]) == (1, 1)
+
+
+def test_cli_period_defaults_to_this_year(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from reception_desk.domain.periods import official_period
+
+    assert main(["--db", sqlite_url, "report", "--period", "9m"]) == 0
+    start, end = official_period("9m", date.today().year)
+    assert json.loads(capsys.readouterr().out)["period"] == {"from": start.isoformat(), "to": end.isoformat()}
