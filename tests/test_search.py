@@ -123,6 +123,13 @@ def test_id_and_phone_match_from_their_start(office: Engine) -> None:
     assert search(office, "181000") == []
 
 
+def test_international_phone(engine: Engine) -> None:
+    with engine.begin() as conn:
+        add_citizen(conn, "Trịnh Văn Quý", phone="+84 912 345 678")
+    assert titles(search(engine, "+84912345678")) == ["Trịnh Văn Quý"]
+    assert titles(search(engine, "84 912")) == ["Trịnh Văn Quý"]
+
+
 def test_phone_stored_with_dots_and_passport_letters(office: Engine) -> None:
     assert titles(search(office, "0905000002"), "citizen") == ["Trần Thị Hà"]
     assert titles(search(office, "b123"), "citizen") == ["Dương Văn Bình"]

@@ -29,7 +29,7 @@ depends_on = None
 def _compact(column: str) -> str:
     """SQLite: the id number / phone without case and separators (PostgreSQL: translate)."""
     expr = f"lower(coalesce({column}, ''))"
-    for sep in (" ", ".", "-", "(", ")"):
+    for sep in (" ", ".", "-", "(", ")", "+"):
         expr = f"replace({expr}, '{sep}', '')"
     return expr
 
@@ -72,7 +72,7 @@ def sqlite_statements() -> list[str]:
 
 
 def _pg_compact(column: str) -> str:
-    return f"translate(lower(coalesce({column}, '')), ' .-()', '')"
+    return f"translate(lower(coalesce({column}, '')), ' .-()+', '')"
 
 
 PG_INDEXES = [

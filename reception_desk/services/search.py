@@ -30,9 +30,9 @@ KIND_LABELS = {"citizen": "Công dân", "case": "Vụ việc", "petition": "Đơ
 # Short forms for a one-line result (the enum labels are written for forms).
 _ID_SHORT = {IdType.CCCD: "CCCD", IdType.CMND: "CMND", IdType.PASSPORT: "Hộ chiếu", IdType.OTHER: "Giấy tờ"}
 
-_SEPARATORS = re.compile(r"[\s.\-()]+")
-# An id number or phone: digits, maybe a leading +, at most two letters (passport series, "CA"…).
-_CONTACT = re.compile(r"^(?=(?:[^a-z]*[a-z]){0,2}[^a-z]*$)[0-9a-z+]*[0-9][0-9a-z+]*$")
+_SEPARATORS = re.compile(r"[\s.\-()+]+")
+# An id number or phone (separators and "+" removed): digits, at most two letters (passport series).
+_CONTACT = re.compile(r"^(?=(?:[^a-z]*[a-z]){0,2}[^a-z]*$)[0-9a-z]*[0-9][0-9a-z]*$")
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as the word indexes split text
 

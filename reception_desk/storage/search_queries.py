@@ -4,7 +4,7 @@ Matching (terms come already folded and split, see services.search; docs/search.
 run of letters and digits; every word of the query must be a word of the key, in any order, the
 last one only as the beginning of a word (it may still be being typed): "nguyen van d" finds
 "nguyen van duc". Citizens also match by id number / phone (``SearchTerms.contact``: case and the
-separators `` .-()`` ignored), the query being the beginning of one of them.
+separators `` .-()+`` ignored), the query being the beginning of one of them.
 
 Order: citizens and cases whose key starts with the whole query first (byte order of the folded
 key, then id), then the other matches newest first (SQLite rowid / PostgreSQL created_at, id);
@@ -70,15 +70,15 @@ FTS_PREFIX = "search_"
 
 
 def _compact_sqlite(column: str) -> str:
-    """The id number / phone without case and separators ( .-() ), as the query is compacted."""
+    """The id number / phone without case and separators ( .-()+ ), as the query is compacted."""
     expr = f"lower(coalesce({column}, ''))"
-    for sep in (" ", ".", "-", "(", ")"):
+    for sep in (" ", ".", "-", "(", ")", "+"):
         expr = f"replace({expr}, '{sep}', '')"
     return expr
 
 
 def _compact_pg(column: str) -> str:
-    return f"translate(lower(coalesce({column}, '')), ' .-()', '')"
+    return f"translate(lower(coalesce({column}, '')), ' .-()+', '')"
 
 
 _CONTACT_SQLITE = f"{_compact_sqlite('{row}.id_number')} || ' ' || {_compact_sqlite('{row}.phone')}"
@@ -425,10 +425,10 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
             for name in ("id_number", "phone"):
                 expr = func.lower(func.coalesce(source.c[name], ""))
                 if sqlite:
-                    for sep in (" ", ".", "-", "(", ")"):
+                    for sep in (" ", ".", "-", "(", ")", "+"):
                         expr = func.replace(expr, sep, "")
                 else:
-                    expr = func.translate(expr, " .-()", "")
+                    expr = func.translate(expr, " .-()+", "")
                 parts.append(expr)
             return parts[0].concat(" ").concat(parts[1])
 
