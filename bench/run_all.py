@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -192,8 +193,11 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         f"- **Data:** the large synthetic office (`services.generator`, seed {meta['seed']}): "
         f"{counts['citizen']:,} citizens, {counts['case']:,} cases, {counts['visit']:,} visits, "
         f"{counts['petition']:,} petitions, {counts['transfer']:,} transfers, {counts['agency']:,} agencies, "
-        f"{counts['directive']:,} directives over five years up to {meta['today']}; "
+        f"{counts.get('session', 0):,} leaders' reception sessions, {counts['directive']:,} directives over "
+        f"five years up to {meta['today']}; "
         f"{meta['bytes'] / 1e6:,.0f} MB of JSONL, generated in {meta['generate_seconds']} s.",
+        f"- **Load:** 1-minute load average when each step started (2 cores; other work on the machine "
+        f"counts too): {_loads(results)}",
         "",
         "## Results",
         "",
@@ -214,7 +218,7 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "  year earlier, and the change) for the last complete quarter and the last complete calendar year",
         "  before the data's last day; one warm-up, then 15 timed calls each; `bench/bench_report.py`.",
         "- **Visits list**: a separate process opens the visits list over the imported database and shows",
-        "  its first screen; `bench/bench_visits_list.py DB` reports the time and the process's memory.",
+        "  its first screen; `bench/bench_visits_list.py --db DB` reports the time and the process's memory.",
         "",
     ]
     issues = problems(results)
@@ -262,7 +266,9 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
 
 
 def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str], None]) -> dict[str, Any]:
-    result: dict[str, Any] = {"db": db if label == "sqlite" else db.rpartition("@")[2]}
+    result: dict[str, Any] = {"db": db if label == "sqlite" else db.rpartition("@")[2], "load": {}}
+    load = result["load"]
+    load["import"] = round(os.getloadavg()[0], 2)
     log(f"[{label}] import {path.name} via the CLI …")
     result["import"] = bench_import(db, path, label=f"{label}-import")
     imp = result["import"]
@@ -270,18 +276,30 @@ def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str
                                   if imp.get("ok") else f"FAILED: {imp.get('error', '')[-300:]}"))
     if not imp.get("ok"):
         return result
+    load["search"] = round(os.getloadavg()[0], 2)
     log(f"[{label}] search …")
     result["search"] = _search(db, label)
     log(f"[{label}] search: {_short(result['search'], ('p50_ms', 'p95_ms', 'max_ms'))}")
+    load["report"] = round(os.getloadavg()[0], 2)
     log(f"[{label}] reports …")
     result["report"] = _reports(db, label, today)
     log(f"[{label}] reports: " + "; ".join(
         f"{k} {_short(v, ('median_ms', 'p95_ms'))}" for k, v in result["report"].items() if isinstance(v, dict))
         if "error" not in result["report"] else f"reports: {result['report']['error'][-300:]}")
+    load["visits_list"] = round(os.getloadavg()[0], 2)
     log(f"[{label}] visits list …")
     result["visits_list"] = _visits_list(db, label)
     log(f"[{label}] visits list: {_short(result['visits_list'], ('open_ms', 'rss_mb', 'peak_rss_mb', 'error'))}")
     return result
+
+
+def _loads(results: dict[str, dict[str, Any]]) -> str:
+    parts = []
+    for backend in BACKENDS:
+        load = results.get(backend, {}).get("load")
+        if load:
+            parts.append(f"{LABELS[backend]} " + ", ".join(f"{step} {value}" for step, value in load.items()))
+    return "; ".join(parts) or "not recorded"
 
 
 def _short(d: dict[str, Any], keys: tuple[str, ...]) -> str:
