@@ -2,8 +2,8 @@
 
 The file goes to bench/out/ (git-ignored) with a ``.meta.json`` beside it (counts, the ``today``
 the records end on, how long generating took). It is reused as long as the generator's code, the
-size and the seed are the same: the name carries a hash of services/generator.py and
-domain/names.py.
+size and the seed are the same: the name carries a hash of services/generator.py,
+domain/names.py and the working-day calendar (db/reference/calendar.csv).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import OUT, ROOT, emit  # noqa: E402
 from reception_desk.services.generator import generate  # noqa: E402
 
-_SOURCES = ("reception_desk/services/generator.py", "reception_desk/domain/names.py")
+_SOURCES = ("reception_desk/services/generator.py", "reception_desk/domain/names.py", "db/reference/calendar.csv")
 
 
 def _code_hash() -> str:
