@@ -21,9 +21,10 @@ caller (services.statistics); this module only turns it into SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reception_desk.storage.models import Case, Directive, Petition, Transfer, Visit
@@ -82,67 +83,73 @@ def _visit_totals(
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in conn.execute(stmt)}  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class CaseProfileRow:
+    """A number of cases visited in the period that share the same profile."""
+
+    kind: str  # case_file.kind
+    new: bool  # the case's first visit (in any mode) falls in the period
+    levels: tuple[int, ...]  # per group: 0 not visited, 1 visited, 2 visited with a delegation
+    first_in: int  # bit i set: the case's first visit is one of group i's visits of the period
+    cases: int
+
+
 def _case_profile(
     conn: Connection, start: date, end: date, groups: Mapping[str, Sequence[str]]
-) -> list[tuple[str, bool, int, int, int]]:
-    """(case kind, first visit in the period?, seen bits, first-visit bits, number of cases).
-
-    One row per combination, for the cases visited during the period. In the seen bits, bit 2·i
-    is set when the case was visited in group i, bit 2·i+1 when one of those visits was a
-    delegation. In the first-visit bits, bit i is set when the case's first visit (in any mode)
-    is one of group i's visits of the period.
-    """
+) -> list[CaseProfileRow]:
+    """The cases visited during the period, counted per profile (a few dozen rows)."""
     visit = Visit.__table__
     case_file = Case.__table__
-    deleg = visit.c.is_delegation.is_(True)
-    bits: list[ColumnElement] = []
-    first_days: list[ColumnElement] = []
+    all_modes = sorted({mode for modes in groups.values() for mode in modes})
+    visit_level = case((visit.c.is_delegation.is_(True), 2), else_=1)
+    per_group: list[ColumnElement] = []
     for i, modes in enumerate(groups.values()):
         in_group = visit.c.reception_mode.in_(list(modes))
-        bits.append(func.max(case((in_group, 1 << (2 * i)), else_=0)))
-        bits.append(func.max(case((and_(in_group, deleg), 1 << (2 * i + 1)), else_=0)))
-        first_days.append(func.min(case((in_group, visit.c.visit_date))).label(f"day_{i}"))
-        first_days.append(func.min(case((~in_group, visit.c.visit_date))).label(f"other_day_{i}"))
+        per_group.append(func.max(case((in_group, visit_level), else_=0)).label(f"level_{i}"))
+        per_group.append(func.min(case((in_group, visit.c.visit_date))).label(f"day_{i}"))
+    outside = ~visit.c.reception_mode.in_(all_modes)
     per_case = (
-        # each bit has its own MAX, so adding the MAXes sets exactly the bits seen
-        select(visit.c.case_id, sum(bits[1:], bits[0]).label("flags"), *first_days)
+        select(visit.c.case_id, *per_group, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
         .where(visit.c.visit_date.between(start, end))
         .group_by(visit.c.case_id)
         .subquery("per_case")
     )
 
     # Does group i hold the case's first visit? Its earliest day in the period must be the case's
-    # first-visit day. If no visit outside the group fell on that day, yes; otherwise (a same-day
-    # tie, decided by time and id) the first visit itself is looked up by key — CASE guarantees
-    # the look-up runs for those few cases only.
+    # first-visit day. If no other visit of the period fell on that day, yes; otherwise (a
+    # same-day tie, decided by time and id) the first visit itself is looked up by key — CASE
+    # guarantees the look-up runs for those few cases only. (A comparison with a NULL day — a
+    # group that did not see the case — is not true, so it is no tie.)
     first_on = case_file.c.first_visit_on
     new_case = first_on.between(start, end)
     first_visit = visit.alias("first_visit")
-    first_mode = select(first_visit.c.reception_mode).where(
-        first_visit.c.id == case_file.c.first_visit_id
-    ).scalar_subquery()
+    first_mode = (
+        select(first_visit.c.reception_mode)
+        .where(first_visit.c.id == case_file.c.first_visit_id)
+        .scalar_subquery()
+    )
+    days = [per_case.c[f"day_{i}"] for i in range(len(groups))]
     first_bits: list[ColumnElement] = []
     for i, modes in enumerate(groups.values()):
-        day, other_day = per_case.c[f"day_{i}"], per_case.c[f"other_day_{i}"]
-        tie = and_(other_day.is_not(None), other_day == first_on)
-        first_bits.append(
-            case(
-                (
-                    and_(new_case, day == first_on),
-                    case((tie, case((first_mode.in_(list(modes)), 1 << i), else_=0)), else_=1 << i),
-                ),
-                else_=0,
-            )
-        )
-    is_new = case((new_case, 1), else_=0).label("is_new")
-    firsts = sum(first_bits[1:], first_bits[0]).label("firsts")
+        tie = or_(per_case.c.day_outside == first_on, *(day == first_on for j, day in enumerate(days) if j != i))
+        in_group = case((first_mode.in_(list(modes)), 1 << i), else_=0)
+        first_bits.append(case((and_(new_case, days[i] == first_on), case((tie, in_group), else_=1 << i)), else_=0))
+    levels = [per_case.c[f"level_{i}"] for i in range(len(groups))]
     stmt = (
-        select(case_file.c.kind, is_new, per_case.c.flags, firsts, func.count())
+        select(
+            case_file.c.kind,
+            case((new_case, 1), else_=0).label("is_new"),
+            *levels,
+            sum(first_bits[1:], first_bits[0]).label("first_in"),  # disjoint bits: the sum is the OR
+            func.count(),
+        )
         .select_from(per_case.join(case_file, case_file.c.id == per_case.c.case_id))
-        .group_by(case_file.c.kind, "is_new", per_case.c.flags, "firsts")
+        .group_by(case_file.c.kind, "is_new", *levels, "first_in")
     )
+    n = len(groups)
     return [
-        (kind, bool(new), int(flags), int(first), int(n)) for kind, new, flags, first, n in conn.execute(stmt)
+        CaseProfileRow(row[0], bool(row[1]), tuple(int(v) for v in row[2 : 2 + n]), int(row[2 + n]), int(row[3 + n]))
+        for row in conn.execute(stmt)
     ]
 
 
@@ -173,18 +180,17 @@ def visit_figures(
             figures["delegations"] += delegations
             figures["delegation_persons"] += delegation_persons
             figures["largest_delegation"] = max(figures["largest_delegation"], largest)
-        seen_bit, delegation_bit = 1 << (2 * i), 1 << (2 * i + 1)
-        for kind, is_new, flags, first_bits, cases in profile:
-            if first_bits & (1 << i):
-                figures["first_visits"] += cases
-            if flags & seen_bit:
-                figures["cases"] += cases
-                figures["first_cases"] += cases if is_new else 0
-                if kind in report_kind_of:
-                    figures[f"kind:{report_kind_of[kind]}"] += cases
-            if flags & delegation_bit:
-                figures["delegation_cases"] += cases
-                figures["delegation_first_cases"] += cases if is_new else 0
+        for row in profile:
+            if row.first_in & (1 << i):
+                figures["first_visits"] += row.cases
+            if row.levels[i] >= 1:
+                figures["cases"] += row.cases
+                figures["first_cases"] += row.cases if row.new else 0
+                if row.kind in report_kind_of:
+                    figures[f"kind:{report_kind_of[row.kind]}"] += row.cases
+            if row.levels[i] == 2:
+                figures["delegation_cases"] += row.cases
+                figures["delegation_first_cases"] += row.cases if row.new else 0
         result[group] = figures
     return result
 
