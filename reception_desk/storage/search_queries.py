@@ -19,7 +19,7 @@ matches; the cost is in ordering them, so the plan depends on how many there are
   b-tree is walked testing each row's key (GLOB twin of the index rule) — dense matches come
   quickly. "Newest first" is the FTS5 table's own order, streamed directly.
 - PostgreSQL's planner misjudges prefix tsqueries by orders of magnitude, so the choice is made here:
-  walk PG_WALK rows of the order's b-tree (regex twin of the index rule), and if that did not fill
+  walk PG_WALK rows of the order's b-tree (not for a 6+ digit number: rare) (regex twin of the index rule), and if that did not fill
   the page, take all matches from the GIN index (bitmap scan) and sort them.
 """
 
@@ -58,7 +58,7 @@ from reception_desk.storage.models import Case, Citizen, Petition
 SPARSE_MAX = 3000
 WALK_FROM = 20_000
 # PostgreSQL: how many rows of the order's b-tree are tried before asking the GIN index.
-PG_WALK = 1000
+PG_WALK = 2000
 
 _citizen: Table = Citizen.__table__  # type: ignore[assignment]
 _case: Table = Case.__table__  # type: ignore[assignment]
@@ -448,6 +448,11 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
                               "search_citizen", "name")
 
 
+def _has_long_number(words: Sequence[str]) -> bool:
+    """A word with 6+ digits (an id, a phone, a document number) is rare: ask the index first."""
+    return any(sum(ch.isdigit() for ch in w) >= 6 for w in words)
+
+
 def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
     """Cases by title (prefix matches first)."""
     k = _case
@@ -474,6 +479,7 @@ def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row
         _words_match(conn, "summary_key", terms.words),
         candidates=_fts_candidates(conn, "search_petition", None, terms.words) if sqlite else None,
         pg_index_match=None if sqlite else _pg_words_match(_PG_SUMMARY_WORDS, terms.words),
+        sparse=_has_long_number(terms.words),
     )
     return _fetch(conn, plan, limit)
 
@@ -510,6 +516,7 @@ def _prefix_then_words(
         pg_index_match=None if sqlite else _pg_words_match(pg_document, terms.words),
         extra=not_(prefix),
         fts_table=fts if sqlite else None,
+        sparse=_has_long_number(terms.words),
     )
     return rows + _fetch(conn, plan, limit - len(rows))
 
