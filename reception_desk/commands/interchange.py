@@ -40,12 +40,14 @@ def progress_printer(verb: str, unit: str) -> Callable[[int, int], None]:
     """Prints ``Đang nhập: 45% (540000/1200000 dòng)`` to stderr at most once a second."""
     start = monotonic()
     last = [start]
+    shown = [-1]  # the last count printed: the end is printed once
 
     def show(done: int, total: int) -> None:
         now = monotonic()
-        if now - start < 1 or (now - last[0] < 1 and done < total):
+        if now - start < 1 or (now - last[0] < 1 and done < total) or done == shown[0]:
             return
         last[0] = now
+        shown[0] = done
         percent = 100 * done // max(total, 1)
         end = "\r" if sys.stderr.isatty() and done < total else "\n"
         print(f"{verb}: {percent}% ({done}/{total} {unit})", end=end, file=sys.stderr, flush=True)

@@ -717,7 +717,11 @@ def _import(conn: Connection, path: Path, parser: LineParser, parsed: dict[str, 
     ticker.check()
     plans = {spec.name: _plan(conn, spec, parsed[spec.name], ids[spec.name], parser) for spec in TYPES}
     to_write = sum(len(p.new) + len(p.changed) for p in plans.values())
-    to_write += sum(len(parsed[s.name].ext) for s in TYPES if s.lists)  # about the link rows
+    for spec in TYPES:  # the link rows too
+        if spec.lists:
+            lists = parsed[spec.name].lists
+            plan = plans[spec.name]
+            to_write += sum(len(ids_) for i in (*plan.new, *plan.changed) for ids_ in lists[i])  # type: ignore[union-attr]
     writer = _Writer(conn, ticker, to_write)
     result = ImportResult(
         added={s.name: len(plans[s.name].new) for s in TYPES},
