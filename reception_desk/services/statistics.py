@@ -1,6 +1,6 @@
 """The statistics engine: the figures of a period for Biểu 01/TCD and the petition summary.
 
-``figures`` answers one period with two set-based statements (storage.stats_queries);
+``figures`` answers one period with three set-based statements (storage.stats_queries);
 ``period_report`` adds the same figures one year earlier and the change, in the exact shape of
 ``reception-desk report --format json``. The definitions are written out in docs/statistics.md.
 """
