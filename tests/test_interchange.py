@@ -23,7 +23,7 @@ from reception_desk.domain.text import fold, nfc
 from reception_desk.services import interchange
 from reception_desk.services.errors import Cancelled, ValidationError
 from reception_desk.services.interchange import ImportResult, export_jsonl, import_jsonl
-from reception_desk.services.interchange_format import TYPES, _is_clean, fast_fold
+from reception_desk.services.interchange_format import TYPES, _is_clean
 from reception_desk.storage.engine import make_engine
 from reception_desk.storage.models import (
     Agency,
@@ -437,8 +437,11 @@ VIETNAMESE = st.text(alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqr
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(VIETNAMESE, st.text(max_size=30)))
-def test_fast_fold_and_clean_check_agree_with_the_domain(value: str) -> None:
-    assert fast_fold()(value) == fold(value)
+def test_fold_and_clean_check_agree_with_plain_definitions(value: str) -> None:
+    # fold() strips marks with one regex for speed; this is the character-by-character definition.
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "d")
+    assert fold(value) == " ".join(plain.replace("ð", "d").replace("Ð", "d").casefold().split())
     if _is_clean(value):
         assert nfc(value) == value
 

@@ -32,7 +32,7 @@ from reception_desk.domain.enums import (
     ReceptionMode,
     SessionKind,
 )
-from reception_desk.domain.text import _EXTRA_FOLDS, _SPACES, nfc
+from reception_desk.domain.text import fold, nfc
 from reception_desk.storage.models import (
     Agency,
     Case,
@@ -244,41 +244,6 @@ def _is_clean(value: str) -> bool:
             and (value.isascii() or unicodedata.is_normalized("NFC", value)))
 
 
-_COMBINING: re.Pattern[str] | None = None
-
-
-def fast_fold() -> Callable[[str], str]:
-    """domain.text.fold with the combining marks removed by one regex instead of a Python loop.
-
-    Same steps, same result (tests compare both); about ten times faster on long Vietnamese texts,
-    which matters for a million petition summaries.
-    """
-    global _COMBINING
-    if _COMBINING is None:
-        marks = [c for c in range(0x110000) if unicodedata.combining(chr(c))]
-        ranges: list[str] = []
-        start = prev = marks[0]
-        for c in [*marks[1:], -1]:
-            if c != prev + 1:
-                ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
-                start = c
-            prev = c
-        _COMBINING = re.compile("[" + "".join(ranges) + "]")
-    strip_marks = _COMBINING.sub
-    normalize = unicodedata.normalize
-    spaces = _SPACES.sub
-
-    def fold_text(text: str) -> str:
-        if not text:
-            return ""
-        if text.isascii():
-            return spaces(" ", text.lower()).strip()
-        decomposed = normalize("NFD", text.translate(_EXTRA_FOLDS))
-        return spaces(" ", strip_marks("", decomposed).translate(_EXTRA_FOLDS).casefold()).strip()
-
-    return fold_text
-
-
 class LineParser:
     """Checks decoded lines one by one; keeps caches so repeated texts and dates cost nothing.
 
@@ -297,7 +262,7 @@ class LineParser:
         self._bool_proc = _processor(Visit.__table__, "is_delegation", dialect)
         self.true = self._bool_proc(True) if self._bool_proc else True
         self.false = self._bool_proc(False) if self._bool_proc else False
-        self._fold_text = fast_fold()
+        self._fold_text = fold
         # per type: (key, converter, required, nullable, default) for each scalar field
         self._plans: dict[str, list[tuple[str, Callable[[Any], Any], bool, bool, Any]]] = {}
         for spec in TYPES:
