@@ -52,7 +52,7 @@ _SEARCHED = ("citizen", "case", "petition")
 BULK_MIN_ROWS = 20_000
 INDEX_REBUILD_MIN_ROWS = 50_000  # SQLite: from this many new rows (and half the table), rebuild indexes
 SQLITE_CACHE_KIB = 1_000_000  # page cache during an import (SQLite takes it only as it needs it)
-_SQLITE_DEFAULT_CACHE = -65536  # what storage.engine sets on every connection  # more would drown the useful ones; the count of the rest is kept
+_SQLITE_DEFAULT_CACHE = -65536  # what storage.engine sets on every connection
 _SELF_REFS = {"agency": "parent_id", "petition": "duplicate_of_id"}
 _CYCLE_FIELDS = {"agency": "parent_id", "petition": "duplicate_of"}
 
