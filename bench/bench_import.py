@@ -25,12 +25,13 @@ from reception_desk.storage.models import (  # noqa: E402
     Citizen,
     Directive,
     Petition,
+    ReceptionSession,
     Transfer,
     Visit,
 )
 
-TABLES = {"agency": Agency, "citizen": Citizen, "case": Case, "visit": Visit, "petition": Petition,
-          "transfer": Transfer, "directive": Directive}
+TABLES = {"agency": Agency, "citizen": Citizen, "case": Case, "session": ReceptionSession, "visit": Visit,
+          "petition": Petition, "transfer": Transfer, "directive": Directive}
 
 
 def row_counts(db: str) -> dict[str, int]:
