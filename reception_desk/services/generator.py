@@ -43,6 +43,9 @@ from reception_desk.domain.workdays import Override, WorkCalendar
 from reception_desk.services.errors import CancelCheck, Cancelled, Progress, ValidationError
 from reception_desk.storage import reference
 
+# Two-level local government from this day: no district People's Committees or district bodies.
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+
 # --- Sizes ------------------------------------------------------------------------------------
 
 
@@ -672,6 +675,7 @@ class _Generator:
         self.n_agencies = len(chosen)
         self.agency_codes = [a.short_code or "UBND" for a in chosen]
         self.sources = [i for key, i in self.agency_keys.items() if key.startswith("source:")]
+        self.current_agencies = [i for key, i in self.agency_keys.items() if not key.startswith("district")]
 
     def citizens(self, out: _Out) -> None:
         rng = self.rng
@@ -892,14 +896,21 @@ class _Generator:
                     "content": content, "outcome": outcome, "refusal_ground": ground,
                 })
 
-    def _route(self, fi: int, commune_index: int) -> int:
-        """The agency a petition of this field about this commune is transferred to."""
+    def _route(self, fi: int, commune_index: int, sent: date) -> int:
+        """The agency a petition of this field about this commune is transferred to.
+
+        District-level bodies ceased on 01/07/2025 (two-level local government): nothing is sent
+        to them after that day.
+        """
         rng = self.rng
         district, commune = self.communes[commune_index]
         routes = FIELDS[fi].routes
         start = rng.randrange(len(routes))
+        no_district = sent >= DISTRICTS_ABOLISHED
         for k in range(len(routes)):
             route = routes[(start + k) % len(routes)]
+            if no_district and route.startswith("district"):
+                continue
             if route == "commune":
                 key = f"commune|{commune}|{district}"
             elif route == "district" or route.startswith("district:"):
@@ -909,6 +920,8 @@ class _Generator:
             idx = self.agency_keys.get(key)
             if idx is not None:
                 return idx
+        if no_district:
+            return rng.choice(self.current_agencies)
         return rng.randrange(self.n_agencies)
 
     def petitions(self, out: _Out, transfers: _Out) -> None:
@@ -996,9 +1009,9 @@ class _Generator:
                 })
                 if sent is None:
                     continue
-                targets = [self._route(fi, commune_index)]
+                targets = [self._route(fi, commune_index, sent)]
                 if rng.random() < 0.05:
-                    second = self._route(fi, commune_index)
+                    second = self._route(fi, commune_index, sent)
                     if second != targets[0]:
                         targets.append(second)
                 span = 7 if kind == D else 10  # days to answer: Luật Tố cáo Điều 24 / thụ lý khiếu nại
