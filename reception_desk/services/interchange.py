@@ -13,9 +13,13 @@ The GUI calls the same functions from a background thread with ``progress`` and 
 from __future__ import annotations
 
 import gc
+import marshal
 import os
+import pickle
+import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,7 +39,15 @@ from reception_desk.services.interchange_format import (
     Bad,
     LineParser,
     TypeSpec,
+    line_is_clean,
     looks_like_uuid,
+)
+from reception_desk.storage.bulk import (
+    BulkWriter,
+    count_rows,
+    enter_sqlite_import,
+    leave_sqlite_import,
+    storage_ids,
 )
 from reception_desk.storage.cases import refresh_first_visits
 from reception_desk.storage.models import Case, utcnow
@@ -43,7 +55,7 @@ from reception_desk.storage.search_queries import rebuild_search_index, suspend_
 
 __all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
 
-BATCH = 50_000  # rows per executemany / COPY round; progress and cancel are checked between them
+BATCH = 20_000  # records per chunk of the spill: also the rows per executemany / COPY round
 READ_SHARE = 0.45  # share of the progress bar for reading and checking the file
 MAX_WARNINGS = 1_000
 # The search index (storage.search_queries) covers these tables; from this many written rows, and a
@@ -51,8 +63,6 @@ MAX_WARNINGS = 1_000
 _SEARCHED = ("citizen", "case", "petition")
 BULK_MIN_ROWS = 20_000
 INDEX_REBUILD_MIN_ROWS = 50_000  # SQLite: from this many new rows (and half the table), rebuild indexes
-SQLITE_CACHE_KIB = 1_000_000  # page cache during an import (SQLite takes it only as it needs it)
-_SQLITE_DEFAULT_CACHE = -65536  # what storage.engine sets on every connection
 _SELF_REFS = {"agency": "parent_id", "petition": "duplicate_of_id"}
 _CYCLE_FIELDS = {"agency": "parent_id", "petition": "duplicate_of"}
 
@@ -87,17 +97,6 @@ class ImportResult:
 # --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Parsed:
-    """The records of one type, in file order (parallel lists)."""
-
-    lines: list[int] = field(default_factory=list)
-    ext: list[str] = field(default_factory=list)
-    values: list[list[Any] | None] = field(default_factory=list)
-    lists: list[list[list[str]] | None] = field(default_factory=list)
-    index: dict[str, int] = field(default_factory=dict)  # file id -> position
-
-
 class _Ticker:
     """Calls progress at most every 1/4 s (and always at the end) and polls cancel."""
 
@@ -130,11 +129,74 @@ def _count_lines(path: Path) -> int:
     return count + (last != b"\n")
 
 
-def _read(path: Path, parser: LineParser, ticker: _Ticker, errors: list[tuple[int, str]],
-          warnings: list[str]) -> tuple[dict[str, _Parsed], int]:
-    parsed = {name: _Parsed() for name in SPECS}
+class _Spill:
+    """The checked records, converted to storage form, kept on disk between the two passes.
+
+    Holding two million parsed records in Python objects took gigabytes; a chunk of records
+    serialised with marshal (pickle when a value is not a plain str/int/None, e.g. PostgreSQL's
+    dates) costs a few microseconds per record each way and stays in the OS file cache.
+    """
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="reception-desk-import-")
+        self.chunks: dict[str, list[tuple[int, int]]] = {name: [] for name in SPECS}
+
+    def write(self, name: str, records: list[Any]) -> None:
+        try:
+            blob = b"m" + marshal.dumps(records)
+        except ValueError:
+            blob = b"p" + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.seek(0, os.SEEK_END)
+        self.chunks[name].append((self.file.tell(), len(blob)))
+        self.file.write(blob)
+
+    def read(self, name: str) -> Iterator[list[Any]]:
+        for offset, length in self.chunks[name]:
+            self.file.seek(offset)
+            blob = self.file.read(length)
+            yield marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])  # noqa: S301 - our own file
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
+class _Scan:
+    """What the first pass keeps of the records of one type (the rest is in the spill)."""
+
+    exts: list[str] = field(default_factory=list)  # file ids in file order
+    lines: array[int] = field(default_factory=lambda: array("L"))
+    index: dict[str, int] = field(default_factory=dict)  # file id -> position
+    links: array[int] = field(default_factory=lambda: array("L"))  # link rows each record wants
+    self_refs: list[tuple[int, str]] = field(default_factory=list)  # (position, referenced file id)
+    buffer: list[Any] = field(default_factory=list)  # records not yet spilled
+
+
+def _ref_plan(spec: TypeSpec) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
+    """(position, field, target type) of the references and of the reference lists."""
+    refs = [(ix, f.key, f.arg) for ix, f in enumerate(spec.scalars) if f.kind == "ref"]
+    lists = [(lx, f.key, f.arg) for lx, f in enumerate(spec.lists)]
+    return refs, lists
+
+
+def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, ticker: _Ticker,
+          errors: list[tuple[int, str]], warnings: list[str]) -> tuple[dict[str, _Scan], int]:
+    """First pass: check every line, spill the converted records, keep ids and references.
+
+    A reference is checked at once against the file so far and the database; the others (forward
+    references) wait in ``pending`` for the end of the file.
+    """
+    scans = {name: _Scan() for name in SPECS}
+    plans = {spec.name: _ref_plan(spec) for spec in TYPES}
+    key_plans = {spec.name: _key_plan(spec) for spec in TYPES}
+    pending: list[tuple[int, str, str, str]] = []  # (line, field, target type, file id)
     share = READ_SHARE * ticker.total
+    fold = parser.fold
     lineno = 0
+
+    def known(target: str, ext: str) -> bool:
+        return ext in scans[target].index or ids[target].existing(ext) is not None
+
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, 1):
             if lineno % 20_000 == 0:
@@ -162,17 +224,18 @@ def _read(path: Path, parser: LineParser, ticker: _Ticker, errors: list[tuple[in
             if not obj.keys() <= spec.allowed:
                 unknown = ", ".join(sorted(k for k in obj if k not in spec.allowed))
                 warnings.append(f"line {lineno}: {unknown}: trường không thuộc định dạng, đã bỏ qua")
-            own = parsed[spec.name]
+            clean = line_is_clean(raw)
+            own = scans[spec.name]
             if "id" not in obj or obj["id"] is None:
                 errors.append((lineno, f"line {lineno}: id: thiếu trường bắt buộc"))
                 ext = None
             else:
                 try:
-                    ext = parser.ref_id(obj["id"])
+                    ext = parser.ref_id(obj["id"], clean=clean)
                 except Bad as exc:
                     errors.append((lineno, f"line {lineno}: id: {exc}"))
                     ext = None
-            result = parser.parse(spec, obj, lineno, errors, warnings)
+            result = parser.parse(spec, obj, lineno, errors, warnings, clean=clean)
             if ext is None:
                 continue
             first = own.index.get(ext)
@@ -180,16 +243,48 @@ def _read(path: Path, parser: LineParser, ticker: _Ticker, errors: list[tuple[in
                 errors.append((lineno, f"line {lineno}: id: mã “{ext}” trùng với {spec.label} ở dòng "
                                        f"{own.lines[first]}"))
                 continue
-            own.index[ext] = len(own.ext)
+            pos = len(own.exts)
+            own.index[ext] = pos
             own.lines.append(lineno)
-            own.ext.append(ext)
+            own.exts.append(ext)
             if result is None:
-                own.values.append(None)
-                own.lists.append(None)
-            else:
-                own.values.append(result[0])
-                own.lists.append(result[1])
-    return parsed, lineno
+                own.links.append(0)
+                continue
+            values, lists = result
+            refs, list_refs = plans[spec.name]
+            for ix, key, target in refs:
+                value = values[ix]
+                if value is None:
+                    continue
+                if target == spec.name:
+                    own.self_refs.append((pos, value))
+                if not known(target, value):
+                    pending.append((lineno, key, target, value))
+            links = 0
+            for lx, key, target in list_refs:
+                for value in lists[lx]:
+                    if not known(target, value):
+                        pending.append((lineno, key, target, value))
+                links += len(lists[lx])
+            own.links.append(links)
+            if errors:
+                continue  # nothing will be written: no need to keep the records
+            keys = [(fold(values[ix]) if values[ix] else None) if nullable else (fold(values[ix]) or "")
+                    for ix, nullable in key_plans[spec.name]]
+            own.buffer.append((values + keys, lists) if lists else values + keys)
+            if len(own.buffer) >= BATCH:
+                spill.write(spec.name, own.buffer)
+                own.buffer = []
+    for (line, key, target, value) in pending:
+        if value not in scans[target].index:
+            errors.append((line, f"line {line}: {key}: không tìm thấy {SPECS[target].label} “{value}” "
+                                 "(trong tệp hoặc cơ sở dữ liệu)"))
+    if not errors:
+        for name, scan in scans.items():
+            if scan.buffer:
+                spill.write(name, scan.buffer)
+                scan.buffer = []
+    return scans, lineno
 
 
 # --- resolving --------------------------------------------------------------------------------
@@ -203,8 +298,7 @@ class _Ids:
         self._to_storage = spec.table.c.id.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
         self.by_ext: dict[str, Any] = {}
         self.ids: set[Any] = set()
-        rows = conn.exec_driver_sql(f'SELECT id, external_id FROM "{spec.table.name}"').fetchall()
-        for sid, ext in rows:
+        for sid, ext in storage_ids(conn, spec.table.name):
             self.ids.add(sid)
             if ext is not None:
                 self.by_ext[ext] = sid
@@ -212,11 +306,8 @@ class _Ids:
         # SQLite keeps a UUID as its 32 hex digits: make those directly, a million times faster
         self._hex = self._to_storage(sample) == sample.hex
         self.file: dict[str, Any] = {}  # file id -> storage id (new and matched records)
-        self.matched: list[int] = []  # positions of file records that already exist
-        self.new: list[int] = []
-
-    def storage(self, value: uuid.UUID) -> Any:
-        return self._to_storage(value)
+        self.is_new = bytearray()  # per file position: 1 = a new row
+        self.new_count = 0
 
     def existing(self, ext: str) -> Any:
         sid = self.by_ext.get(ext)
@@ -226,20 +317,20 @@ class _Ids:
                 sid = candidate
         return sid
 
-    def assign(self, records: _Parsed) -> None:
+    def assign(self, exts: list[str]) -> None:
         taken: set[Any] = set()
         pending: list[int] = []
-        for i, ext in enumerate(records.ext):
+        self.is_new = bytearray(len(exts))
+        for i, ext in enumerate(exts):
             sid = self.by_ext.get(ext)
             if sid is not None:
                 self.file[ext] = sid
                 taken.add(sid)
-                self.matched.append(i)
             else:
                 pending.append(i)
         fresh = self._fresh(len(pending))
         for n, i in enumerate(pending):
-            ext = records.ext[i]
+            ext = exts[i]
             sid = None
             if looks_like_uuid(ext):
                 candidate = self._to_storage(uuid.UUID(ext))
@@ -247,7 +338,6 @@ class _Ids:
                     sid = candidate
                     # a record exported without a file id comes back to its own row ...
                     if candidate in self.ids:
-                        self.matched.append(i)
                         self.file[ext] = sid
                         taken.add(sid)
                         continue
@@ -256,78 +346,37 @@ class _Ids:
                 sid = fresh[n]
             self.file[ext] = sid
             taken.add(sid)
-            self.new.append(i)
-        self.matched.sort()
+            self.is_new[i] = 1
+            self.new_count += 1
 
     def _fresh(self, count: int) -> list[Any]:
-        """New random (version 4) UUIDs in storage form, drawn from the OS in one call."""
+        """New random (version 4) UUIDs in storage form, drawn from the OS in one call.
+
+        Handed out in ascending order: the rows of an import then append to the primary-key
+        index instead of splitting pages all over it (a third faster on a million rows); the ids
+        themselves stay as random as uuid4().
+        """
         raw = os.urandom(16 * count)
         if not self._hex:
             make = uuid.UUID
-            return [make(bytes=raw[k:k + 16], version=4) for k in range(0, 16 * count, 16)]
+            return sorted(make(bytes=raw[k:k + 16], version=4) for k in range(0, 16 * count, 16))
         digits = raw.hex()
         variant = _VARIANT
         # version nibble 4 and variant bits 10xx, exactly as uuid.UUID(version=4) sets them
-        return [f"{digits[k:k + 12]}4{digits[k + 13:k + 16]}{variant[digits[k + 16]]}{digits[k + 17:k + 32]}"
-                for k in range(0, 32 * count, 32)]
+        return sorted(f"{digits[k:k + 12]}4{digits[k + 13:k + 16]}{variant[digits[k + 16]]}{digits[k + 17:k + 32]}"
+                      for k in range(0, 32 * count, 32))
 
 
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
-def _resolve(parsed: dict[str, _Parsed], ids: dict[str, _Ids], errors: list[tuple[int, str]]) -> None:
-    """Replace file ids in references by storage ids; list the dangling ones."""
-    for spec in TYPES:
-        records = parsed[spec.name]
-        if not records.ext:
-            continue
-        for ix, f in enumerate(spec.scalars):
-            if f.kind != "ref":
-                continue
-            target = ids[f.arg]
-            label = SPECS[f.arg].label
-            in_file = target.file.get
-            for pos, row in enumerate(records.values):
-                if row is None or row[ix] is None:
-                    continue
-                sid = in_file(row[ix])
-                if sid is None:
-                    sid = target.existing(row[ix])
-                if sid is None:
-                    line = records.lines[pos]
-                    errors.append((line, f"line {line}: {f.key}: không tìm thấy {label} “{row[ix]}” "
-                                         "(trong tệp hoặc cơ sở dữ liệu)"))
-                row[ix] = sid
-        for lx, f in enumerate(spec.lists):
-            target = ids[f.arg]
-            label = SPECS[f.arg].label
-            in_file = target.file.get
-            for pos, lists in enumerate(records.lists):
-                if lists is None or not lists[lx]:
-                    continue
-                out = []
-                for ext in lists[lx]:
-                    sid = in_file(ext)
-                    if sid is None:
-                        sid = target.existing(ext)
-                    if sid is None:
-                        line = records.lines[pos]
-                        errors.append((line, f"line {line}: {f.key}: không tìm thấy {label} “{ext}” "
-                                             "(trong tệp hoặc cơ sở dữ liệu)"))
-                    out.append(sid)
-                lists[lx] = out
-
-
-def _cycles(parsed: dict[str, _Parsed], errors: list[tuple[int, str]]) -> None:
+def _cycles(scans: dict[str, _Scan], errors: list[tuple[int, str]]) -> None:
     """A petition that is a duplicate of itself through others, or an agency its own parent."""
     for name, key in _CYCLE_FIELDS.items():
-        records = parsed[name]
-        ix = SPECS[name].scalars.index(next(f for f in SPECS[name].scalars if f.key == key))
+        records = scans[name]
         # file id -> file id, for the records whose reference points inside the file
-        nxt: dict[str, str] = {}
-        for pos, row in enumerate(records.values):
-            if row is not None and row[ix] is not None and row[ix] in records.index:
-                nxt[records.ext[pos]] = row[ix]
+        nxt: dict[str, str] = {records.exts[pos]: target for pos, target in records.self_refs
+                               if target in records.index}
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done
         for start in nxt:
             path: list[str] = []
@@ -348,279 +397,209 @@ def _cycles(parsed: dict[str, _Parsed], errors: list[tuple[int, str]]) -> None:
 # --- writing ----------------------------------------------------------------------------------
 
 
-class _Writer:
-    def __init__(self, conn: Connection, ticker: _Ticker, to_write: int) -> None:
-        self.conn = conn
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.ph = "?" if self.sqlite else "%s"
-        self.ticker = ticker
-        self.to_write = max(to_write, 1)
-        self.written = 0
-
-    def _advance(self, count: int) -> None:
-        self.written += count
-        share = READ_SHARE * self.ticker.total
-        self.ticker.report(share + (self.ticker.total - share) * self.written / self.to_write)
-        self.ticker.check()
-
-    def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        names = ", ".join(f'"{c}"' for c in columns)
-        batch: list[tuple[Any, ...]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                self._insert(table, names, len(columns), batch)
-                batch = []
-        if batch:
-            self._insert(table, names, len(columns), batch)
-
-    def _insert(self, table: str, names: str, width: int, rows: list[tuple[Any, ...]]) -> None:
-        if self.sqlite:
-            marks = ", ".join("?" * width)
-            self.conn.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
-        else:
-            # COPY is the fast bulk path of PostgreSQL; it runs in the same transaction.
-            raw = self.conn.connection.dbapi_connection
-            with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        self._advance(len(rows))
-
-    def update(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], *,
-               bump: bool = True) -> None:
-        """rows: (*values of columns, [updated_at,] id); bump adds version + 1 and updated_at."""
-        sets = [f'"{c}" = {self.ph}' for c in columns]
-        if bump:
-            sets += [f'"updated_at" = {self.ph}', '"version" = "version" + 1']
-        sql = f'UPDATE "{table}" SET {", ".join(sets)} WHERE "id" = {self.ph}'
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start:start + BATCH]
-            self.conn.exec_driver_sql(sql, chunk)
-            self._advance(len(chunk))
-
-    def suspend_indexes(self, table: str, adding: int, after: int | None) -> list[str]:
-        """SQLite, large inserts: drop the table's secondary indexes; restore_indexes rebuilds them.
-
-        Building an index once from sorted keys is several times faster than growing it row by row
-        in random order. Only the indexes with a CREATE statement are dropped (never the primary
-        key or unique constraints), and they are re-created from that exact statement, in the same
-        transaction: a rollback brings them back as they were.
-        """
-        if not self.sqlite or adding < INDEX_REBUILD_MIN_ROWS:
-            return []
-        if after is None:
-            after = adding + self.conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one()
-        if adding * 2 < after:
-            return []
-        found = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table,),
-        ).fetchall()
-        for name, _ in found:
-            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        return [sql for _, sql in found]
-
-    def restore_indexes(self, statements: list[str]) -> None:
-        for statement in statements:
-            self.conn.exec_driver_sql(statement)
-        if statements:
-            self.ticker.check()
-
-    def delete_children(self, table: str, parent: str, ids: list[Any]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join([self.ph] * len(chunk))
-            self.conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE "{parent}" IN ({marks})', tuple(chunk))
-
-
 def _key_plan(spec: TypeSpec) -> list[tuple[int, bool]]:
     """For each folded key column: the position of its source text and whether it may be NULL."""
     position = {f.column: i for i, f in enumerate(spec.scalars)}
     return [(position[source], nullable) for _, source, nullable in spec.key_columns]
 
 
-def _data_row(values: list[Any], plan: list[tuple[int, bool]], parser: LineParser) -> tuple[Any, ...]:
-    keys = []
-    for ix, nullable in plan:
-        text = values[ix]
-        keys.append((parser.fold(text) if text else None) if nullable else (parser.fold(text) or ""))
-    return (*values, *keys)
-
-
-def _children_of(spec: TypeSpec, lists: list[list[Any]]) -> dict[str, tuple[Any, ...]]:
-    """The link rows a record wants, per link table, in a comparable form."""
-    out: dict[str, list[Any]] = {}
-    for f, ids in zip(spec.lists, lists, strict=True):
-        _, _, _, has_role, has_ordinal = CHILD_TABLES[f.child]  # type: ignore[index]
-        rows = out.setdefault(f.child, [])  # type: ignore[arg-type]
-        for n, sid in enumerate(ids):
-            if has_role:
-                rows.append((f.role, n, sid))
-            elif has_ordinal:
-                rows.append((n, sid))
-            else:
-                rows.append(sid)
-    return {child: (tuple(rows) if CHILD_TABLES[child][4] else tuple(sorted(rows, key=str)))
-            for child, rows in out.items()}
-
-
-def _existing_children(conn: Connection, child: str, parents: list[Any]) -> dict[Any, tuple[Any, ...]]:
-    table, parent_col, target_col, has_role, has_ordinal = CHILD_TABLES[child]
-    select_cols = [parent_col, *(["role"] if has_role else []), *(["ordinal"] if has_ordinal else []), target_col]
-    names = ", ".join(f'"{c}"' for c in select_cols)
-    grouped: dict[Any, list[Any]] = {}
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
-    for start in range(0, len(parents), 500):
-        chunk = parents[start:start + 500]
-        sql = f'SELECT {names} FROM "{table.name}" WHERE "{parent_col}" IN ({", ".join([ph] * len(chunk))})'
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
-            grouped.setdefault(row[0], []).append(tuple(row[1:]) if len(row) > 2 else row[1])
-    out: dict[Any, tuple[Any, ...]] = {}
-    for parent, rows in grouped.items():
-        out[parent] = tuple(sorted(rows)) if has_ordinal else tuple(sorted(rows, key=str))
+def _child_plan(spec: TypeSpec) -> list[tuple[str, str, list[str], list[tuple[int, str | None]], bool, bool]]:
+    """Per link table of a type: (table, parent column, columns, [(list position, role)], role?, ordinal?)."""
+    out = []
+    for child in dict.fromkeys(f.child for f in spec.lists):
+        table, parent_col, target_col, has_role, has_ordinal = CHILD_TABLES[child]  # type: ignore[index]
+        columns = [parent_col, *(["role"] if has_role else []), target_col, *(["ordinal"] if has_ordinal else [])]
+        fields = [(lx, f.role) for lx, f in enumerate(spec.lists) if f.child == child]
+        out.append((table.name, parent_col, columns, fields, has_role, has_ordinal))
     return out
 
 
-def _existing_rows(conn: Connection, spec: TypeSpec, ids: list[Any]) -> dict[Any, tuple[Any, ...]]:
-    columns = ", ".join(f'"{c}"' for c in ["id", *spec.data_columns])
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
-    out: dict[Any, tuple[Any, ...]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        sql = f'SELECT {columns} FROM "{spec.table.name}" WHERE "id" IN ({", ".join([ph] * len(chunk))})'
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
-            out[row[0]] = tuple(row[1:])
-    return out
+def _link_rows(sid: Any, lists: list[list[Any]], fields: list[tuple[int, str | None]], has_role: bool,
+               has_ordinal: bool, out: list[tuple[Any, ...]]) -> None:
+    """The link rows of one record (same order as _wanted compares)."""
+    for lx, role in fields:
+        targets = lists[lx]
+        if has_role:
+            out.extend([(sid, role, target, n) for n, target in enumerate(targets)])
+        elif has_ordinal:
+            out.extend([(sid, target, n) for n, target in enumerate(targets)])
+        else:
+            out.extend([(sid, target) for target in targets])
+
+
+def _wanted(lists: list[list[Any]], fields: list[tuple[int, str | None]], has_role: bool,
+            has_ordinal: bool) -> tuple[Any, ...]:
+    """The link rows a record wants in one link table, in the form _stored_children gives."""
+    rows: list[Any] = []
+    for lx, role in fields:
+        for n, sid in enumerate(lists[lx]):
+            rows.append((role, n, sid) if has_role else (n, sid) if has_ordinal else sid)
+    return tuple(rows) if has_ordinal else tuple(sorted(rows, key=str))
+
+
+def _stored_children(writer: BulkWriter, child: tuple[Any, ...], parents: list[Any]) -> dict[Any, tuple[Any, ...]]:
+    table, parent_col, _, _, has_role, has_ordinal = child
+    target_col = CHILD_TABLES_BY_NAME[table][2]
+    columns = [*(["role"] if has_role else []), *(["ordinal"] if has_ordinal else []), target_col]
+    grouped = writer.existing_children(table, parent_col, columns, parents)
+    return {parent: tuple(sorted(rows)) if has_ordinal else tuple(sorted(rows, key=str))
+            for parent, rows in grouped.items()}
+
+
+CHILD_TABLES_BY_NAME = {t.name: (t, parent, target) for t, parent, target, _, _ in CHILD_TABLES.values()}
 
 
 @dataclass
-class _Plan:
-    """What to do with the records of one type."""
-
-    new: list[int]
-    changed: list[int]
-    unchanged: int
-    data: list[tuple[Any, ...] | None]
-    old_case_ids: list[Any] = field(default_factory=list)
+class _Counts:
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    cases: set[Any] = field(default_factory=set)  # cases whose visits were added or changed
 
 
-def _plan(conn: Connection, spec: TypeSpec, records: _Parsed, ids: _Ids, parser: LineParser) -> _Plan:
-    plan_keys = _key_plan(spec)
-    data: list[tuple[Any, ...] | None] = [
-        _data_row(v, plan_keys, parser) if v is not None else None for v in records.values
-    ]
-    changed: list[int] = []
-    unchanged = 0
-    old_case_ids: list[Any] = []
-    if ids.matched:
-        sids = [ids.file[records.ext[i]] for i in ids.matched]
-        stored = _existing_rows(conn, spec, sids)
-        stored_children = {child: _existing_children(conn, child, sids)
-                           for child in dict.fromkeys(f.child for f in spec.lists)}
-        case_ix = spec.data_columns.index("case_id") if spec.name == "visit" else None
-        for i, sid in zip(ids.matched, sids, strict=True):
-            same = stored.get(sid) == data[i]
-            if same and spec.lists:
-                wanted = _children_of(spec, records.lists[i])  # type: ignore[arg-type]
-                same = all(stored_children[child].get(sid, ()) == wanted.get(child, ())
-                           for child in stored_children)
+class _Loader:
+    """Second pass: the spilled records of each type, in dependency order, into the database."""
+
+    def __init__(self, conn: Connection, ids: dict[str, _Ids], scans: dict[str, _Scan], spill: _Spill,
+                 ticker: _Ticker) -> None:
+        self.conn = conn
+        self.ids = ids
+        self.scans = scans
+        self.spill = spill
+        self.ticker = ticker
+        self.writer = BulkWriter(conn, self._advance)
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.counts = _Counts()
+        self.to_write = max(1, sum(len(s.exts) + sum(s.links) for s in scans.values()))
+        self.written = 0
+        stamp_type = TYPES[0].table.c.created_at.type.dialect_impl(conn.dialect)
+        stamp_proc = stamp_type.bind_processor(conn.dialect)
+        now = utcnow()
+        self.stamp = stamp_proc(now) if stamp_proc else now
+
+    def _advance(self, count: int) -> None:
+        self.written += count
+        share = READ_SHARE * self.ticker.total
+        self.ticker.report(share + (self.ticker.total - share) * min(1.0, self.written / self.to_write))
+        self.ticker.check()
+
+    def _suspend(self, table: str, adding: int, existing: int) -> list[str]:
+        """SQLite, large inserts: drop the table's secondary indexes (rebuilt once at the end)."""
+        if not self.sqlite or adding < INDEX_REBUILD_MIN_ROWS or adding * 2 < existing + adding:
+            return []
+        return self.writer.drop_indexes(table)
+
+    def load(self, spec: TypeSpec) -> None:
+        name = spec.name
+        own = self.ids[name]
+        scan = self.scans[name]
+        table = spec.table.name
+        data_cols = spec.data_columns
+        columns = ["id", "external_id", "created_at", "updated_at", "version", *data_cols]
+        refs, list_refs = _ref_plan(spec)
+        resolvers = [(ix, self.ids[target].file, self.ids[target].existing) for ix, _, target in refs]
+        list_resolvers = [(self.ids[target].file, self.ids[target].existing) for _, _, target in list_refs]
+        self_ref = _SELF_REFS.get(name)
+        self_ix = data_cols.index(self_ref) if self_ref else None
+        children = _child_plan(spec)
+        case_ix = data_cols.index("case_id") if name == "visit" else None
+        is_new = own.is_new
+        stamp = self.stamp
+
+        rebuild = self._suspend(table, own.new_count, len(own.ids))
+        for child in children:
+            adding = sum(scan.links[i] for i in range(len(scan.exts)) if is_new[i])
+            rebuild += self._suspend(child[0], adding, count_rows(self.conn, child[0]) if adding else 0)
+
+        fixups: list[tuple[Any, Any]] = []
+        changed: list[tuple[Any, list[Any], list[list[Any]]]] = []
+        unchanged = 0
+        pos = 0
+        exts = scan.exts
+        for chunk in self.spill.read(name):
+            rows: list[tuple[Any, ...]] = []
+            links: list[list[tuple[Any, ...]]] = [[] for _ in children]
+            matched: list[tuple[Any, list[Any], list[list[Any]]]] = []
+            for record in chunk:
+                data, lists = record if spec.lists else (record, None)
+                ext = exts[pos]
+                sid = own.file[ext]
+                for ix, in_file, existing in resolvers:
+                    value = data[ix]
+                    if value is not None:
+                        target = in_file.get(value)
+                        data[ix] = target if target is not None else existing(value)
+                if lists:
+                    lists = [[in_file.get(v) or existing(v) for v in values]
+                             for (in_file, existing), values in zip(list_resolvers, lists, strict=True)]
+                if is_new[pos]:
+                    if self_ix is not None and data[self_ix] is not None:
+                        # inserted without it first: the referenced record may come later
+                        fixups.append((data[self_ix], sid))
+                        rows.append((sid, ext, stamp, stamp, 1, *data[:self_ix], None, *data[self_ix + 1:]))
+                    else:
+                        rows.append((sid, ext, stamp, stamp, 1, *data))
+                    if lists:
+                        for out, (_, _, _, fields, has_role, has_ordinal) in zip(links, children, strict=True):
+                            _link_rows(sid, lists, fields, has_role, has_ordinal, out)
+                    if case_ix is not None:
+                        self.counts.cases.add(data[case_ix])
+                else:
+                    matched.append((sid, data, lists))  # type: ignore[arg-type]
+                pos += 1
+            self.writer.insert(table, columns, rows)
+            for out, child in zip(links, children, strict=True):
+                self.writer.insert(child[0], child[2], out)
+            if matched:
+                unchanged += self._compare(spec, children, matched, changed, case_ix)
+        if fixups:
+            self.writer.update(table, [self_ref], fixups, bump=False)  # type: ignore[list-item]
+        if changed:
+            self.writer.update(table, data_cols, [(*data, stamp, sid) for sid, data, _ in changed])
+            sids = [sid for sid, _, _ in changed]
+            for child_table, parent_col, child_cols, fields, has_role, has_ordinal in children:
+                self.writer.delete_children(child_table, parent_col, sids)
+                out = []
+                for sid, _, lists in changed:
+                    _link_rows(sid, lists, fields, has_role, has_ordinal, out)
+                self.writer.insert(child_table, child_cols, out)
+        self.writer.create_indexes(rebuild)
+        self.ticker.check()
+        self.counts.added[name] = own.new_count
+        self.counts.updated[name] = len(changed)
+        self.counts.unchanged[name] = unchanged
+
+    def _compare(self, spec: TypeSpec, children: list[Any], matched: list[tuple[Any, list[Any], list[list[Any]]]],
+                 changed: list[tuple[Any, list[Any], list[list[Any]]]], case_ix: int | None) -> int:
+        """Sorts records that already have a row into changed and unchanged (returns how many)."""
+        sids = [sid for sid, _, _ in matched]
+        stored = self.writer.existing_rows(spec.table.name, spec.data_columns, sids)
+        stored_children = [_stored_children(self.writer, child, sids) for child in children]
+        unchanged = 0
+        for sid, data, lists in matched:
+            same = stored.get(sid) == tuple(data)
+            if same and children:
+                same = all(known.get(sid, ()) == _wanted(lists, child[3], child[4], child[5])
+                           for known, child in zip(stored_children, children, strict=True))
             if same:
                 unchanged += 1
             else:
-                changed.append(i)
-                if case_ix is not None and sid in stored:
-                    old_case_ids.append(stored[sid][case_ix])
-    return _Plan(ids.new, changed, unchanged, data, old_case_ids)
-
-
-def _write(conn: Connection, parsed: dict[str, _Parsed], ids: dict[str, _Ids], plans: dict[str, _Plan],
-           writer: _Writer) -> None:
-    stamp_type = TYPES[0].table.c.created_at.type.dialect_impl(conn.dialect)
-    stamp_proc = stamp_type.bind_processor(conn.dialect)
-    now = utcnow()
-    stamp = stamp_proc(now) if stamp_proc else now
-    for spec in TYPES:
-        plan = plans[spec.name]
-        records = parsed[spec.name]
-        own = ids[spec.name]
-        table = spec.table.name
-        data_cols = spec.data_columns
-        self_ref = _SELF_REFS.get(spec.name)
-        self_ix = data_cols.index(self_ref) if self_ref else None
-        if plan.new:
-            fixups: list[tuple[Any, Any]] = []
-            columns = ["id", "external_id", "created_at", "updated_at", "version", *data_cols]
-            rebuild = writer.suspend_indexes(table, len(plan.new), len(own.ids) + len(plan.new))
-            writer.insert(table, columns, _new_rows(plan, records, own, stamp, self_ix, fixups))
-            if fixups:
-                writer.update(table, [self_ref], fixups, bump=False)  # type: ignore[list-item]
-            writer.restore_indexes(rebuild)
-        if plan.changed:
-            writer.update(table, data_cols,
-                          [(*plan.data[i], stamp, own.file[records.ext[i]]) for i in plan.changed])  # type: ignore[misc]
-        if spec.lists:
-            changed_sids = [own.file[records.ext[i]] for i in plan.changed]
-            for child in dict.fromkeys(f.child for f in spec.lists):
-                child_table, parent_col, target_col, has_role, has_ordinal = CHILD_TABLES[child]  # type: ignore[index]
-                if changed_sids:
-                    writer.delete_children(child_table.name, parent_col, changed_sids)
-                columns = [parent_col, *(["role"] if has_role else []), target_col,
-                           *(["ordinal"] if has_ordinal else [])]
-                adding = sum(len(records.lists[i][lx])  # type: ignore[index]
-                             for i in plan.new for lx, f in enumerate(spec.lists) if f.child == child)
-                rebuild = writer.suspend_indexes(child_table.name, adding, None)
-                writer.insert(child_table.name, columns, _link_rows(spec, plan, records, own, child))
-                writer.restore_indexes(rebuild)
-
-
-def _new_rows(plan: _Plan, records: _Parsed, own: _Ids, stamp: Any, self_ix: int | None,
-              fixups: list[tuple[Any, Any]]) -> Iterable[tuple[Any, ...]]:
-    for i in plan.new:
-        ext = records.ext[i]
-        sid = own.file[ext]
-        row = plan.data[i]
-        assert row is not None
-        if self_ix is not None and row[self_ix] is not None:
-            # inserted without it first: the referenced record may come later in the same batch
-            fixups.append((row[self_ix], sid))
-            row = (*row[:self_ix], None, *row[self_ix + 1:])
-        yield (sid, ext, stamp, stamp, 1, *row)
-
-
-def _link_rows(spec: TypeSpec, plan: _Plan, records: _Parsed, own: _Ids, child: str) -> Iterable[tuple[Any, ...]]:
-    """Link rows straight from the reference lists (same order as _children_of compares)."""
-    has_role, has_ordinal = CHILD_TABLES[child][3], CHILD_TABLES[child][4]
-    fields = [(lx, f.role) for lx, f in enumerate(spec.lists) if f.child == child]
-    file_ids = own.file
-    exts = records.ext
-    all_lists = records.lists
-    for i in (*plan.new, *plan.changed):
-        sid = file_ids[exts[i]]
-        lists = all_lists[i]
-        for lx, role in fields:
-            targets = lists[lx]  # type: ignore[index]
-            if has_role:
-                for n, target in enumerate(targets):
-                    yield (sid, role, target, n)
-            elif has_ordinal:
-                for n, target in enumerate(targets):
-                    yield (sid, target, n)
-            else:
-                for target in targets:
-                    yield (sid, target)
+                changed.append((sid, data, lists))
+                if case_ix is not None:
+                    self.counts.cases.add(data[case_ix])
+                    if sid in stored:
+                        self.counts.cases.add(stored[sid][case_ix])
+        self._advance(len(matched))
+        return unchanged
 
 
 def _to_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
 
 
-def _refresh_cases(conn: Connection, parsed: dict[str, _Parsed], plans: dict[str, _Plan]) -> None:
-    plan = plans["visit"]
-    touched = [*plan.new, *plan.changed]
-    if not touched:
+def _refresh_cases(conn: Connection, affected: set[Any]) -> None:
+    if not affected:
         return
-    case_ix = SPECS["visit"].data_columns.index("case_id")
-    affected = {plan.data[i][case_ix] for i in touched} | set(plan.old_case_ids)  # type: ignore[index]
     total = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
     if len(affected) * 2 > total:
         refresh_first_visits(conn, None)  # one set-based UPDATE over every case is cheaper
@@ -628,10 +607,10 @@ def _refresh_cases(conn: Connection, parsed: dict[str, _Parsed], plans: dict[str
         refresh_first_visits(conn, [_to_uuid(v) for v in affected])
 
 
-def _bulk(ids: dict[str, _Ids], plans: dict[str, _Plan]) -> bool:
+def _bulk(ids: dict[str, _Ids]) -> bool:
     """Whether rebuilding the search index once beats keeping it up to date row by row."""
-    written = sum(len(plans[name].new) + len(plans[name].changed) for name in _SEARCHED)
-    after = sum(len(ids[name].ids) + len(plans[name].new) for name in _SEARCHED)
+    written = sum(ids[name].new_count for name in _SEARCHED)
+    after = sum(len(ids[name].ids) + ids[name].new_count for name in _SEARCHED)
     return written >= BULK_MIN_ROWS and written * 3 >= after
 
 
@@ -651,8 +630,8 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     """
     path = Path(path)
     _check_path(path)
-    # Millions of small lists stay alive until the end: the cyclic collector would walk them
-    # again and again (a third of the time) and can free nothing, so it rests meanwhile.
+    # Millions of small objects are made and kept while reading: the cyclic collector would walk
+    # them again and again (a third of the time) and can free nothing, so it rests meanwhile.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -660,24 +639,19 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
         ticker = _Ticker(total, progress, cancel)
         ticker.report(0, force=True)
         parser = LineParser(engine.dialect, date.today())
-        errors: list[tuple[int, str]] = []
-        warnings: list[str] = []
-        parsed, total_lines = _read(path, parser, ticker, errors, warnings)
-        ticker.check()
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            if sqlite:
-                _sqlite_bulk_mode(conn, on=True)
+            mode = enter_sqlite_import(conn) if sqlite else None
             try:
                 with conn.begin():
                     if sqlite:
                         # take the write lock before reading the ids: nobody can change the rows
-                        # the references were checked against until the commit
+                        # the references are checked against until the commit
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    result = _import(conn, path, parser, parsed, total_lines, ticker, errors, warnings)
+                    result = _import(conn, path, parser, ticker)
             finally:
-                if sqlite:
-                    _sqlite_bulk_mode(conn, on=False)
+                if mode is not None:
+                    leave_sqlite_import(conn, mode)
     finally:
         if collecting:
             gc.enable()
@@ -685,48 +659,42 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     return result
 
 
-def _sqlite_bulk_mode(conn: Connection, *, on: bool) -> None:
-    """Outside the transaction (SQLite ignores these inside one).
-
-    Every reference was resolved against the file and the database under the write lock, so the
-    per-row foreign-key look-ups (random reads in large indexes) would only repeat that check;
-    a larger page cache keeps the indexes of a million-row table in memory.
-    """
-    if on:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    else:
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-        conn.exec_driver_sql(f"PRAGMA cache_size={_SQLITE_DEFAULT_CACHE}")
-    conn.commit()  # ends SQLAlchemy's autobegun (empty) transaction
-
-
-def _import(conn: Connection, path: Path, parser: LineParser, parsed: dict[str, _Parsed], total_lines: int,
-            ticker: _Ticker, errors: list[tuple[int, str]], warnings: list[str]) -> ImportResult:
+def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker) -> ImportResult:
+    errors: list[tuple[int, str]] = []
+    warnings: list[str] = []
     ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
-    for spec in TYPES:
-        ids[spec.name].assign(parsed[spec.name])
-    _cycles(parsed, errors)  # on file ids, before _resolve turns them into storage ids
-    _resolve(parsed, ids, errors)
-    if errors:
-        errors.sort(key=lambda e: e[0])
-        raise ValidationError(
-            f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
-            errors=[message for _, message in errors],
-        )
-    ticker.check()
-    plans = {spec.name: _plan(conn, spec, parsed[spec.name], ids[spec.name], parser) for spec in TYPES}
-    to_write = sum(len(p.new) + len(p.changed) for p in plans.values())
-    for spec in TYPES:  # the link rows too
-        if spec.lists:
-            lists = parsed[spec.name].lists
-            plan = plans[spec.name]
-            to_write += sum(len(ids_) for i in (*plan.new, *plan.changed) for ids_ in lists[i])  # type: ignore[union-attr]
-    writer = _Writer(conn, ticker, to_write)
+    spill = _Spill()
+    try:
+        scans, total_lines = _read(path, parser, ids, spill, ticker, errors, warnings)
+        _cycles(scans, errors)
+        if errors:
+            errors.sort(key=lambda e: e[0])
+            raise ValidationError(
+                f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
+                errors=[message for _, message in errors],
+            )
+        ticker.check()
+        for spec in TYPES:
+            scan = scans[spec.name]
+            ids[spec.name].assign(scan.exts)
+            scan.index = {}  # no longer needed: the file ids now map to storage ids
+            scan.lines = array("L")
+        bulk = _bulk(ids)
+        if bulk:
+            suspend_search_index(conn)
+        loader = _Loader(conn, ids, scans, spill, ticker)
+        for spec in TYPES:
+            loader.load(spec)
+    finally:
+        spill.close()
+    counts = loader.counts
+    _refresh_cases(conn, counts.cases)
+    if bulk:
+        rebuild_search_index(conn)
     result = ImportResult(
-        added={s.name: len(plans[s.name].new) for s in TYPES},
-        updated={s.name: len(plans[s.name].changed) for s in TYPES},
-        unchanged={s.name: plans[s.name].unchanged for s in TYPES},
+        added=counts.added,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
         total_lines=total_lines,
         warnings=warnings[:MAX_WARNINGS],
         file_name=path.name,
@@ -734,12 +702,5 @@ def _import(conn: Connection, path: Path, parser: LineParser, parsed: dict[str, 
     )
     audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
                            "updated": result.updated, "unchanged": result.unchanged, "warnings": len(warnings)})
-    bulk = _bulk(ids, plans)
-    if bulk:
-        suspend_search_index(conn)
-    _write(conn, parsed, ids, plans, writer)
-    _refresh_cases(conn, parsed, plans)
-    if bulk:
-        rebuild_search_index(conn)
     ticker.check()
     return result
