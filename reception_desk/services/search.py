@@ -19,7 +19,13 @@ from sqlalchemy import Engine, Row
 from reception_desk.domain.enums import CaseStatus, IdType, LabelledEnum, PetitionKind
 from reception_desk.domain.text import fold
 from reception_desk.services.errors import ValidationError
-from reception_desk.storage.search_queries import SearchTerms, find_cases, find_citizens, find_petitions
+from reception_desk.storage.search_queries import (
+    SearchTerms,
+    begin_search,
+    find_cases,
+    find_citizens,
+    find_petitions,
+)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -73,6 +79,7 @@ def search(engine: Engine, text: str, limit: int = DEFAULT_LIMIT) -> list[Search
     check_limit(limit)
     hits: list[SearchHit] = []
     with engine.connect() as conn:
+        begin_search(conn)
         hits += [citizen_hit(r) for r in find_citizens(conn, terms, limit)]
         hits += [case_hit(r) for r in find_cases(conn, terms, limit - len(hits))]
         hits += [petition_hit(r, terms) for r in find_petitions(conn, terms, limit - len(hits))]

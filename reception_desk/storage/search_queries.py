@@ -26,6 +26,10 @@ matches; the cost is in ordering them, so the plan depends on how many there are
 from __future__ import annotations
 
 import json
+import math
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     FromClause,
     Row,
     Select,
@@ -57,8 +62,24 @@ from reception_desk.storage.models import Case, Citizen, Petition
 # testing membership in the match set; beyond, it is walked testing each row's key (see above).
 SPARSE_MAX = 3000
 WALK_FROM = 20_000
-# PostgreSQL: how many rows of the order's b-tree are tried before asking the GIN index.
+# PostgreSQL: how many rows of the order's b-tree are tried before asking the GIN index, when the
+# table has no word statistics yet (never analysed).
 PG_WALK = 2000
+# With statistics (see _word_stats): a first walk is sized from the estimated share of matching
+# rows, PG_WALK_MARGIN times the rows expected to hold the page, from PG_WALK_MIN to PG_PROBE rows;
+# a second one, sized from the share the first one found, only if it needs at most PG_WALK_MAX rows
+# and costs less than reading every match from the heap (the two costs are about equal per row:
+# heap reads dominate both).
+PG_WALK_MIN = 200
+PG_PROBE = 1000
+PG_WALK_MAX = 8000
+PG_WALK_MARGIN = 2.0
+# A prefix word (the last one) is asked of the GIN index only if merging the posting lists of all
+# the words it begins costs less than reading the rows the whole words leave: the union of
+# "do:*" (380,000 rows) alone takes 25 ms, reading a heap row about 1-5 µs, a posting ~0.07 µs.
+PG_UNION_COST = 0.05
+# Word statistics are re-read from pg_stats at most this often (seconds).
+PG_STATS_TTL = 300.0
 
 _citizen: Table = Citizen.__table__  # type: ignore[assignment]
 _case: Table = Case.__table__  # type: ignore[assignment]
@@ -218,6 +239,10 @@ def rebuild_search_index(conn: Connection) -> None:
         return
     for statement in PG_WORD_INDEXES + PG_ORDER_INDEXES:
         conn.exec_driver_sql(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    # Fresh word statistics for the rows just imported (the search sizes its plans from them;
+    # autovacuum would get there only minutes later). ANALYZE is transactional, unlike VACUUM.
+    conn.exec_driver_sql("ANALYZE citizen, case_file, petition")
+    forget_word_stats(conn.engine)
 
 
 # --- queries ---------------------------------------------------------------------------------------
@@ -271,9 +296,10 @@ def _ordered(conn: Connection, column: ColumnElement) -> ColumnElement:
     return column if _is_sqlite(conn) else column.collate("C")
 
 
-def _pg_words_match(document: str, words: Sequence[str]) -> ColumnElement[bool]:
-    """PostgreSQL: the expression of a GIN index @@ the words (the last one as a prefix)."""
-    query = " & ".join(f"{w}:*" if prefix else w for w, prefix in _as_typed(words))
+def _pg_words_match(document: str, words: Sequence[str], last_prefix: bool = True) -> ColumnElement[bool]:
+    """PostgreSQL: the expression of a GIN index @@ the words (the last one as a prefix, unless not
+    ``last_prefix``)."""
+    query = " & ".join(f"{w}:*" if prefix and last_prefix else w for w, prefix in _as_typed(words))
     return literal_column(document).op("@@")(func.to_tsquery(literal_column("'simple'"), query))
 
 
@@ -314,6 +340,12 @@ class _Plan:
     fts_table: str | None = None
     # PostgreSQL: matches are expected to be few (an id number, a phone): skip the b-tree walk.
     sparse: bool = False
+    # PostgreSQL, word searches: the GIN index (for its statistics), its document expression, the
+    # key column and the query's words, so that the plan can be chosen from word frequencies.
+    pg_index: str | None = None
+    pg_document: str | None = None
+    key_name: str | None = None
+    words: Sequence[str] = ()
 
 
 def _fetch(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
@@ -365,12 +397,61 @@ def _fetch_sqlite(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
 
 
 def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
-    # The planner misjudges prefix tsqueries (both ways, by orders of magnitude), so the two plans
-    # are chosen here. First the order's b-tree, PG_WALK rows at most: enough for a common term.
+    # The planner misjudges prefix tsqueries (both ways, by orders of magnitude), so the plan is
+    # chosen here: walk the order's b-tree testing each row, or read every match through the GIN
+    # index (bitmap scan) and sort them — from the words' frequencies when the table has statistics.
     if plan.sparse and plan.pg_index_match is not None:
-        with _pg_settings(conn, enable_indexscan="off", enable_seqscan="off"):
-            return list(conn.execute(_select(plan, plan.pg_index_match, limit)))
-    window = select(plan.table).order_by(*plan.order_by).limit(PG_WALK)
+        return _pg_bitmap(conn, plan, plan.pg_index_match, limit)
+    stats = _word_stats(conn, plan.pg_index) if plan.pg_index and plan.words else None
+    if stats is None:
+        # No statistics (never analysed): a bounded walk, enough for a common term, then the index.
+        rows = _pg_walk(conn, plan, PG_WALK, limit)
+        if len(rows) >= limit or plan.pg_index_match is None:
+            return rows
+        return _pg_bitmap(conn, plan, plan.pg_index_match, limit)
+    typed = _as_typed(plan.words)
+    whole = [w for w, prefix in typed if not prefix]
+    last = typed[-1][0]
+    whole_share = math.prod(stats.word(w) for w in whole)
+    last_share = stats.prefix(last)
+    # The share of matching rows lies between the product of the words' shares (independent
+    # words, as in names) and the smallest one (words that come together, as in the phrases of
+    # summaries: "giấy chứng nhận" is 50 times more common than the product says). A first walk
+    # sized for the upper bound (at most PG_PROBE rows) is cheap, and what it finds measures the
+    # share; finding nothing means the words are rare together, and the GIN index answers. When
+    # even the upper bound is too rare for a walk, the GIN index answers at once.
+    upper = min([stats.word(w) for w in whole] + [last_share])
+    sized = max(PG_WALK_MIN, math.ceil(PG_WALK_MARGIN * limit / upper))
+    if sized <= PG_WALK_MAX:  # else even words that always come together would be too rare
+        window = min(PG_PROBE, sized)
+        rows = _pg_walk(conn, plan, window, limit)
+        if len(rows) >= limit:
+            return rows
+        share = len(rows) / window
+        needed = math.ceil(PG_WALK_MARGIN * limit / share) if share > 0 else PG_WALK_MAX + 1
+        # Walk further only if the page should fit in PG_WALK_MAX rows, and if reading them costs
+        # less than reading every match from the heap.
+        if window < needed <= min(PG_WALK_MAX, stats.rows * share):
+            rows = _pg_walk(conn, plan, needed, limit)
+            if len(rows) >= limit:
+                return rows
+    # Rarer: every match from the GIN index. Whole words cost little there (the index skips
+    # through their posting lists), but a short prefix must merge the lists of every word it
+    # begins; when that costs more than reading the rows the whole words leave, the prefix is
+    # tested on those rows instead (the same rule, row by row).
+    if whole and PG_UNION_COST * last_share > whole_share * (1.0 - last_share):
+        assert plan.pg_document is not None and plan.key_name is not None
+        condition = and_(_pg_words_match(plan.pg_document, whole, last_prefix=False),
+                         _pg_word_match(plan.table.c[plan.key_name], last, True))
+    else:
+        assert plan.pg_index_match is not None
+        condition = plan.pg_index_match
+    return _pg_bitmap(conn, plan, condition, limit)
+
+
+def _pg_walk(conn: Connection, plan: _Plan, window_rows: int, limit: int) -> list[Row]:
+    """The first ``limit`` matches among the first ``window_rows`` rows of the order's b-tree."""
+    window = select(plan.table).order_by(*plan.order_by).limit(window_rows)
     if plan.extra is not None:
         window = window.where(plan.extra)
     inner = window.subquery("walk")
@@ -381,25 +462,117 @@ def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
         .order_by(*(adapt(o) for o in plan.order_by))
         .limit(limit)
     )
-    rows = list(conn.execute(walk))
-    if len(rows) >= limit or plan.pg_index_match is None:
-        return rows
-    # A rarer term: all its matches from the GIN index (bitmap scan), then the first ``limit``.
+    return list(conn.execute(walk))
+
+
+def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int) -> list[Row]:
+    """All the rows the GIN index gives for ``condition`` (bitmap scan), sorted, the first ``limit``.
+
+    The b-tree plans are switched off for this one statement: the planner would otherwise often
+    walk the order's b-tree filtering every row, its estimate of a prefix match being far off.
+    """
     with _pg_settings(conn, enable_indexscan="off", enable_seqscan="off"):
-        return list(conn.execute(_select(plan, plan.pg_index_match, limit)))
+        return list(conn.execute(_select(plan, condition, limit)))
+
+
+# --- PostgreSQL word statistics ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _WordStats:
+    """How common words are in one GIN-indexed document, from ANALYZE (pg_stats of the index).
+
+    For a tsvector, ANALYZE keeps the most common lexemes with the share of rows holding each one;
+    a word it does not list is rarer than the least common one listed.
+    """
+
+    rows: float  # rows in the table
+    shares: dict[str, float]  # word → share of the rows holding it
+    floor: float  # assumed share of a word not listed
+
+    def word(self, word: str) -> float:
+        return self.shares.get(word, self.floor)
+
+    def prefix(self, prefix: str) -> float:
+        """Share of rows holding a word that begins with ``prefix`` (at most 1)."""
+        listed = sum(share for word, share in self.shares.items() if word.startswith(prefix))
+        return min(1.0, listed + self.floor)
+
+
+_PG_STATS_INDEXES = ("search_citizen_name_words", "search_case_title_words", "search_petition_summary_words")
+_stats_cache: weakref.WeakKeyDictionary[Engine, tuple[float, dict[str, _WordStats]]] = weakref.WeakKeyDictionary()
+_stats_lock = threading.Lock()
+
+
+def _word_stats(conn: Connection, index: str) -> _WordStats | None:
+    """The word statistics of a search index, cached per engine for PG_STATS_TTL seconds.
+
+    None when the table was never analysed (run ANALYZE after a bulk import: rebuild_search_index
+    does), and the caller then falls back to a plan that needs no estimate.
+    """
+    now = time.monotonic()
+    with _stats_lock:
+        cached = _stats_cache.get(conn.engine)
+    if cached is None or now - cached[0] > PG_STATS_TTL:
+        cached = (now, _load_word_stats(conn))
+        with _stats_lock:
+            _stats_cache[conn.engine] = cached
+    return cached[1].get(index)
+
+
+def _load_word_stats(conn: Connection) -> dict[str, _WordStats]:
+    # Expression indexes have their own statistics row in pg_stats, under the index's name; the
+    # elements array is anyarray, hence the cast through text.
+    rows = conn.execute(
+        text(
+            "SELECT s.tablename, s.most_common_elems::text::text[] AS words, s.most_common_elem_freqs AS shares,"
+            " c.reltuples AS total FROM pg_stats s"
+            " JOIN pg_namespace n ON n.nspname = s.schemaname"
+            " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename"
+            " WHERE s.schemaname = current_schema() AND s.tablename = ANY(:names)"
+        ),
+        {"names": list(_PG_STATS_INDEXES)},
+    )
+    found: dict[str, _WordStats] = {}
+    for name, words, shares, total in rows:
+        # shares: one per word, then the least and the greatest of them.
+        if not words or not shares or len(shares) < len(words) + 2 or not total or total <= 0:
+            continue
+        found[name] = _WordStats(float(total), dict(zip(words, map(float, shares), strict=False)),
+                                 float(shares[len(words)]) / 2)
+    return found
+
+
+def forget_word_stats(engine: Engine) -> None:
+    """Drop the cached word statistics of ``engine`` (after ANALYZE, or in tests)."""
+    with _stats_lock:
+        _stats_cache.pop(engine, None)
 
 
 @contextmanager
 def _pg_settings(conn: Connection, **settings: str) -> Iterator[None]:
-    """Planner settings for the current transaction, restored afterwards."""
-    previous = {name: conn.execute(text(f"SHOW {name}")).scalar_one() for name in settings}
-    for name, value in settings.items():
-        conn.execute(select(func.set_config(name, value, True)))
+    """Planner settings for the current transaction, restored afterwards (one round trip each way)."""
+    names = list(settings)
+    current = [func.current_setting(name) for name in names]
+    changes = [func.set_config(name, settings[name], True) for name in names]
+    previous = conn.execute(select(*current, *changes)).one()[: len(names)]
     try:
         yield
     finally:
-        for name, value in previous.items():
-            conn.execute(select(func.set_config(name, value, True)))
+        conn.execute(select(*(func.set_config(name, value, True) for name, value in zip(names, previous, strict=True))))
+
+
+def begin_search(conn: Connection) -> None:
+    """Settings for the transaction a search reads in; call it first. PostgreSQL only.
+
+    JIT off: the planner's wild estimates for prefix text-search queries can pass jit_above_cost,
+    and compiling alone takes tens of milliseconds, longer than any search. No parallel workers:
+    starting them costs more than the few thousand rows a search reads, on a busy desk machine.
+    """
+    if _is_sqlite(conn):
+        return
+    conn.execute(select(func.set_config("jit", "off", True),
+                        func.set_config("max_parallel_workers_per_gather", "0", True)))
 
 
 def _words_match(conn: Connection, key_name: str, words: Sequence[str]) -> RowMatch:
@@ -444,7 +617,8 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
             sparse=len(contact) >= 4,
         )
         return _fetch(conn, plan, limit)
-    return _prefix_then_words(conn, c, "name_key", _PG_NAME_WORDS, columns, order, terms, limit,
+    return _prefix_then_words(conn, c, "name_key", _PG_NAME_WORDS, "search_citizen_name_words", columns, order,
+                              terms, limit,
                               "search_citizen", "name")
 
 
@@ -458,7 +632,8 @@ def find_cases(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]:
     k = _case
     columns = [k.c.id, k.c.external_id, k.c.title, k.c.kind, k.c.status, k.c.field, k.c.place]
     order = [_ordered(conn, k.c.title_key), k.c.id]
-    return _prefix_then_words(conn, k, "title_key", _PG_TITLE_WORDS, columns, order, terms, limit,
+    return _prefix_then_words(conn, k, "title_key", _PG_TITLE_WORDS, "search_case_title_words", columns, order,
+                              terms, limit,
                               "search_case", None)
 
 
@@ -480,6 +655,10 @@ def find_petitions(conn: Connection, terms: SearchTerms, limit: int) -> list[Row
         candidates=_fts_candidates(conn, "search_petition", None, terms.words) if sqlite else None,
         pg_index_match=None if sqlite else _pg_words_match(_PG_SUMMARY_WORDS, terms.words),
         sparse=_has_long_number(terms.words),
+        pg_index="search_petition_summary_words",
+        pg_document=_PG_SUMMARY_WORDS,
+        key_name="summary_key",
+        words=terms.words,
     )
     return _fetch(conn, plan, limit)
 
@@ -489,6 +668,7 @@ def _prefix_then_words(
     table: Table,
     key_name: str,
     pg_document: str,
+    pg_index: str,
     columns: Sequence[ColumnElement],
     order: Sequence[ColumnElement],
     terms: SearchTerms,
@@ -517,6 +697,10 @@ def _prefix_then_words(
         extra=not_(prefix),
         fts_table=fts if sqlite else None,
         sparse=_has_long_number(terms.words),
+        pg_index=pg_index,
+        pg_document=pg_document,
+        key_name=key_name,
+        words=terms.words,
     )
     return rows + _fetch(conn, plan, limit - len(rows))
 
@@ -526,10 +710,14 @@ __all__ = [
     "SPARSE_MAX",
     "WALK_FROM",
     "FTS_PREFIX",
+    "PG_WALK_MAX",
+    "PG_WALK_MIN",
     "SearchTerms",
+    "begin_search",
     "find_cases",
     "find_citizens",
     "find_petitions",
+    "forget_word_stats",
     "rebuild_search_index",
     "search_index_ready",
     "suspend_search_index",
