@@ -208,6 +208,64 @@ def test_dense_and_sparse_paths_agree(engine: Engine, monkeypatch: pytest.Monkey
     assert [h.title for h in search(engine, "vo kiet")] == ["Võ Văn Kiệt", "2025-01-01 · Khiếu nại"]
 
 
+def _analysed_office(engine: Engine) -> None:
+    """Rows whose words have very different frequencies, then fresh planner statistics."""
+    with engine.begin() as conn:
+        for i in range(60):
+            add_citizen(conn, f"Đỗ Thị Hoa {i}" if i % 3 else f"Đỗ Văn Hoàng {i}")
+            add_case(conn, f"Tranh chấp đất đai số {i}" if i % 2 else f"Đỗ Văn Hoàng khiếu nại {i}")
+            add_petition(conn, f"Đề nghị cấp giấy chứng nhận quyền sử dụng đất {i}", date(2025, 1, 1 + i % 28))
+        for i in range(6):
+            add_citizen(conn, f"Đoàn Hữu Hòa {i}")
+            add_petition(conn, f"Ông Đoàn Hữu Hòa đề nghị lần {i}", date(2025, 2, 1 + i))
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE citizen, case_file, petition")
+    search_queries.forget_word_stats(engine)
+
+
+@pytest.mark.parametrize("probe, walk_min, walk_max, union_cost", [
+    (1000, 200, 8000, 0.05),  # as shipped
+    (2, 1, 3, 0.05),          # short walks, then the GIN index
+    (2, 1, 50, 0.05),         # a second, longer walk
+    (1000, 200, 8000, 1e9),   # the prefix word tested row by row after the GIN index
+    (1, 1, 1, 0.0),           # the prefix word asked of the GIN index
+])
+def test_plans_from_word_statistics_agree(engine: Engine, monkeypatch: pytest.MonkeyPatch, probe: int,
+                                          walk_min: int, walk_max: int, union_cost: float) -> None:
+    """With statistics, PostgreSQL chooses among walks and GIN plans; every choice gives the same
+    hits (SQLite ignores these settings, and must agree too)."""
+    _analysed_office(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            stats = search_queries._word_stats(conn, "search_citizen_name_words")
+        assert stats is not None and stats.rows == 66
+        assert stats.word("do") > stats.word("doan") > 0
+        assert stats.prefix("doa") >= stats.word("doan") and stats.prefix("do") == 1.0  # a share, capped
+    queries = ["do hoa", "đỗ văn hoàng", "doan huu h", "giay chung nhan", "dat", "de nghi lan 3", "do h"]
+    expected = {q: search(engine, q, limit=30) for q in queries}
+    assert titles(expected["doan huu h"], "citizen") == [f"Đoàn Hữu Hòa {i}" for i in range(6)]
+    assert len(expected["do hoa"]) == 30 and len(expected["giay chung nhan"]) == 30
+    monkeypatch.setattr(search_queries, "PG_PROBE", probe)
+    monkeypatch.setattr(search_queries, "PG_WALK_MIN", walk_min)
+    monkeypatch.setattr(search_queries, "PG_WALK_MAX", walk_max)
+    monkeypatch.setattr(search_queries, "PG_UNION_COST", union_cost)
+    for q in queries:
+        assert search(engine, q, limit=30) == expected[q], q
+
+
+def test_without_statistics_the_bounded_walk_answers(engine: Engine) -> None:
+    """A database never analysed (no word statistics) still answers, by the fixed walk then GIN."""
+    with engine.begin() as conn:
+        for i in range(5):
+            add_citizen(conn, f"Lò Văn Páo {i}")
+    search_queries.forget_word_stats(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            assert search_queries._word_stats(conn, "search_citizen_name_words") is None
+    assert titles(search(engine, "lo van p")) == [f"Lò Văn Páo {i}" for i in range(5)]
+    assert titles(search(engine, "pao lo")) == [f"Lò Văn Páo {i}" for i in reversed(range(5))]
+
+
 # --- the index follows the data ---------------------------------------------------------------
 
 
