@@ -18,9 +18,13 @@ matches; the cost is in ordering them, so the plan depends on how many there are
   WALK_FROM the b-tree of the order is walked testing membership in the match set; beyond, the
   b-tree is walked testing each row's key (GLOB twin of the index rule) — dense matches come
   quickly. "Newest first" is the FTS5 table's own order, streamed directly.
-- PostgreSQL's planner misjudges prefix tsqueries by orders of magnitude, so the choice is made here:
-  walk PG_WALK rows of the order's b-tree (not for a 6+ digit number: rare) (regex twin of the index rule), and if that did not fill
-  the page, take all matches from the GIN index (bitmap scan) and sort them.
+- PostgreSQL's planner misjudges prefix tsqueries by orders of magnitude, so the choice is made
+  here, from the word frequencies ANALYZE keeps for each GIN expression (_word_stats): a short
+  probe walk of the order's b-tree (regex twin of the index rule) when the words could be common
+  together, a longer walk if the probe shows it pays, else all matches from the GIN index (bitmap
+  scan), sorted — with a costly prefix word tested row by row instead of in the index. Without
+  statistics: walk PG_WALK rows, then the GIN index. Id numbers, phones and 6+ digit words go
+  straight to the GIN index.
 """
 
 from __future__ import annotations
