@@ -39,7 +39,16 @@ def fold(text: str | None) -> str:
         return ""
     if text.isascii():
         return _SPACES.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d").replace("ð", "d")
+                                       .replace("Ð", "d"))
+    # Vietnamese: once decomposed, every non-ASCII character is a mark in U+0300–U+033F (all
+    # combining), i.e. two UTF-8 bytes led by 0xCC. Then dropping the non-ASCII is the same as the
+    # regex below, thirty times faster.
+    ascii_only = decomposed.encode("ascii", "ignore")
+    marks = len(decomposed) - len(ascii_only)
+    encoded = decomposed.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(ascii_only) + 2 * marks and encoded.count(0xCC) == marks:
+        return _SPACES.sub(" ", ascii_only.decode("ascii").lower()).strip()
     stripped = _combining_marks().sub("", decomposed).translate(_EXTRA_FOLDS).casefold()
     return _SPACES.sub(" ", stripped).strip()
 
