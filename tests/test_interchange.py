@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from reception_desk.domain.text import fold, nfc
 from reception_desk.services import interchange
 from reception_desk.services.errors import Cancelled, ValidationError
 from reception_desk.services.interchange import ImportResult, export_jsonl, import_jsonl
-from reception_desk.services.interchange_format import TYPES, _is_clean
+from reception_desk.services.interchange_format import TYPES, _is_clean, line_is_clean
 from reception_desk.storage.engine import make_engine
 from reception_desk.storage.models import (
     Agency,
@@ -572,3 +573,99 @@ def test_bulk_index_rebuild_restores_the_exact_schema(sqlite_engine: Engine, exa
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         hits = conn.exec_driver_sql("SELECT count(*) FROM search_citizen WHERE search_citizen MATCH 'nguyen'")
         assert hits.scalar() >= 1
+
+
+# --- speed paths ---------------------------------------------------------------------------------
+
+
+def _plain_fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "d")
+    return " ".join(plain.replace("ð", "d").replace("Ð", "d").casefold().split())
+
+
+def test_fold_fast_path_agrees_with_the_definition_for_every_character() -> None:
+    # fold() drops the non-ASCII of a decomposed text when all of it is marks U+0300–U+033F
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        for value in (chr(code), f"Nguyễn {chr(code)}\u0301 Đức"):
+            assert fold(value) == _plain_fold(value), hex(code)
+
+
+JSON_TEXT = st.one_of(VIETNAMESE, st.text(max_size=20), st.sampled_from([" a", "a ", "a  b", "a\\b", 'a"b']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON_TEXT, min_size=1, max_size=4))
+def test_clean_line_means_every_text_is_clean(texts: list[str]) -> None:
+    raw = orjson.dumps({"type": "citizen", **{f"f{i}": t for i, t in enumerate(texts)}}) + b"\n"
+    if line_is_clean(raw):
+        assert all(_is_clean(t) and nfc(t) == t for t in texts)
+    if all(_is_clean(t) for t in texts) and not any(c in t for t in texts for c in ' "\\'):
+        assert line_is_clean(raw)
+
+
+def test_file_in_any_order_imports_the_same(engine: Engine, examples_dir: Path, tmp_path: Path) -> None:
+    """References forward in the file (a visit before its case) are resolved at the end of the file."""
+    lines = (examples_dir / "small-office.jsonl").read_text(encoding="utf-8").splitlines()
+    reversed_file = tmp_path / "reversed.jsonl"
+    reversed_file.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    assert import_jsonl(engine, reversed_file).added == EXAMPLE_COUNTS
+    assert sum(import_jsonl(engine, examples_dir / "small-office.jsonl").unchanged.values()) == 108
+
+
+def _journal_mode(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+
+
+def test_sqlite_imports_with_a_rollback_journal_and_returns_to_wal(sqlite_engine: Engine, examples_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    refresh = interchange._refresh_cases
+
+    def spy(conn: Any, affected: set[Any]) -> None:
+        seen.append(str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()))
+        seen.append(str(conn.exec_driver_sql("PRAGMA synchronous").scalar()))
+        refresh(conn, affected)
+
+    monkeypatch.setattr(interchange, "_refresh_cases", spy)
+    assert import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl").added == EXAMPLE_COUNTS
+    assert seen == ["delete", "2"]  # synchronous FULL while the rollback journal is used
+    assert _journal_mode(sqlite_engine) == "wal"
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL, as storage.engine sets
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sqlite_stays_in_wal_when_another_connection_is_open(sqlite_engine: Engine, sqlite_url: str,
+                                                             examples_dir: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    refresh = interchange._refresh_cases
+
+    def spy(conn: Any, affected: set[Any]) -> None:
+        seen.append(str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()))
+        refresh(conn, affected)
+
+    monkeypatch.setattr(interchange, "_refresh_cases", spy)
+    other = make_engine(sqlite_url)
+    try:
+        with other.connect() as reader:
+            reader.exec_driver_sql("SELECT count(*) FROM citizen").scalar()
+            assert import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl").added == EXAMPLE_COUNTS
+            assert reader.exec_driver_sql("SELECT count(*) FROM citizen").scalar() == EXAMPLE_COUNTS["citizen"]
+    finally:
+        other.dispose()
+    assert seen == ["wal"]
+    assert _journal_mode(sqlite_engine) == "wal"
+
+
+def test_bad_file_leaves_sqlite_in_wal(sqlite_engine: Engine, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type": "citizen", "id": "C1"}\n', encoding="utf-8")
+    with pytest.raises(ValidationError):
+        import_jsonl(sqlite_engine, bad)
+    assert _journal_mode(sqlite_engine) == "wal"
+    assert set(counts(sqlite_engine).values()) == {0}
