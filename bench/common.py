@@ -62,6 +62,11 @@ def summary_ms(samples_s: Sequence[float]) -> dict[str, float]:
             "max_ms": round(max(ms), 2)}
 
 
+# Server settings of the private benchmark cluster (see PostgresServer.start).
+BENCH_PG_SETTINGS = {"shared_buffers": "1GB", "effective_cache_size": "4GB", "work_mem": "16MB",
+                     "maintenance_work_mem": "256MB", "max_wal_size": "4GB"}
+
+
 @dataclass
 class ChildRun:
     argv: list[str]
@@ -166,7 +171,9 @@ class PostgresServer:
         bindir = find_pg_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found; set $" + ENV_PG)
-        self.cluster = PgCluster(bindir)
+        # Set up like a modest office server, not like the throw-away test cluster: durable writes,
+        # and memory settings an administrator would give a machine with a few GB to spare.
+        self.cluster = PgCluster(bindir, BENCH_PG_SETTINGS, durable=True)
         self.cluster.start()
         self.admin_url = self.cluster.admin_url
 
@@ -210,7 +217,8 @@ class PostgresServer:
         try:
             with admin.connect() as conn:
                 return {k: conn.execute(text(f"SHOW {k}")).scalar_one()
-                        for k in ("server_version", "shared_buffers", "work_mem", "fsync", "synchronous_commit")}
+                        for k in ("server_version", "shared_buffers", "effective_cache_size", "work_mem",
+                                  "fsync", "synchronous_commit")}
         finally:
             admin.dispose()
 

@@ -34,8 +34,11 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, settings: dict[str, str] | None = None, *, durable: bool = False) -> None:
+        """settings: extra server settings (-c name=value); durable keeps fsync on (benchmarks)."""
         self.bindir = bindir
+        self.settings = settings or {}
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="rd-pg-"))
         self.datadir = self.root / "data"
         self.port = _free_port()
@@ -54,7 +57,11 @@ class PgCluster:
             os.chmod(self.root, 0o700)
         self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.user, "-A", "trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        opts = f"-p {self.port} -k {self.root} -h 127.0.0.1 -F -c fsync=off -c full_page_writes=off -c max_connections=60"
+        opts = f"-p {self.port} -k {self.root} -h 127.0.0.1 -c max_connections=60"
+        if not self.durable:  # a throw-away test cluster need not survive a power cut
+            opts += " -F -c fsync=off -c full_page_writes=off"
+        for name, value in self.settings.items():
+            opts += f" -c {name}={value}"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", opts, "-l",
                   str(self.root / "log.txt"), "-w", "-t", "60", "start")
         for _ in range(100):
