@@ -187,6 +187,7 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
     ]
     if pg_settings:
         lines.append(f"- **PostgreSQL server:** {pg_origin}; shared_buffers {pg_settings['shared_buffers']}, "
+                     f"effective_cache_size {pg_settings.get('effective_cache_size', '?')}, "
                      f"work_mem {pg_settings['work_mem']}, fsync {pg_settings['fsync']}, "
                      f"synchronous_commit {pg_settings['synchronous_commit']}, on the same machine")
     lines += [
@@ -255,7 +256,8 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "",
         "PostgreSQL: set `RECEPTION_DESK_BENCH_PG` to an admin URL (a database is created and dropped",
         "there), otherwise a private throw-away cluster is started with the machine's binaries",
-        "(tests/pgcluster.py: fsync off, as for the tests). Raw results of every run are kept in",
+        "(tests/pgcluster.py) set up like a modest office server: fsync on, shared_buffers 1 GB",
+        "(bench/common.py BENCH_PG_SETTINGS). Raw results of every run are kept in",
         "`bench/out/results-*.json`; logs of each child process in `bench/out/logs/`.",
         "",
         "Other processes on the machine (tests of other work, builds) slow these numbers down; run the",
