@@ -669,3 +669,133 @@ def test_bad_file_leaves_sqlite_in_wal(sqlite_engine: Engine, tmp_path: Path) ->
         import_jsonl(sqlite_engine, bad)
     assert _journal_mode(sqlite_engine) == "wal"
     assert set(counts(sqlite_engine).values()) == {0}
+
+
+# --- the parallel first pass --------------------------------------------------------------------
+
+
+def _failing_worker(*_args: Any) -> None:
+    """Stands in for interchange._scan_worker in a spawned process: dies without a result."""
+    raise SystemExit(3)
+
+
+@pytest.fixture
+def three_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes even for a tiny file: three ranges, two of them read by workers."""
+    monkeypatch.setattr(interchange, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 3)
+    monkeypatch.setattr(interchange.os, "cpu_count", lambda: 4)
+
+
+def _one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 1)
+
+
+def test_layout_cuts_the_file_at_line_ends(tmp_path: Path) -> None:
+    lines = [b'{"type": "agency"}', b"", b"x" * 5000, b"y", b"\xc3\xa1\xc3\xa0", b"zz"]
+    for ending in (b"\n", b""):
+        data = b"\n".join(lines) + ending
+        path = tmp_path / "f.jsonl"
+        path.write_bytes(data)
+        for parts in range(1, 8):
+            total, ranges = interchange._layout(path, parts)
+            assert total == len(lines)
+            assert 1 <= len(ranges) <= parts
+            assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+            assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+            for start, end, first in ranges:
+                assert start < end
+                assert start == 0 or data[start - 1:start] == b"\n"
+                assert first == data[:start].count(b"\n") + 1
+
+
+def test_parallel_first_pass_gives_the_same_database(engine: Engine, second_engine: Engine, examples_dir: Path,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     three_parts: None) -> None:
+    # reversed: the references point forward, across the ranges; EXTRAS bring warnings
+    records = [*EXTRAS[::-1], *example_lines(examples_dir)[::-1]]
+    path = write_jsonl(tmp_path / "any-order.jsonl", records)
+    assert len(interchange._layout(path, 3)[1]) == 3
+    parallel = import_jsonl(second_engine, path)
+    _one_process(monkeypatch)
+    single = import_jsonl(engine, path)
+    assert parallel == single
+    assert single.warnings and sum(single.added.values()) == len(records)
+    assert content(second_engine) == content(engine)
+    with second_engine.connect() as conn:
+        assert search_index_ready(conn)
+    # and the parallel re-import finds every record unchanged
+    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 3)
+    again = import_jsonl(second_engine, path)
+    assert sum(again.unchanged.values()) == len(records) and not sum(again.added.values())
+
+
+def test_parallel_first_pass_lists_the_same_errors(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch, three_parts: None) -> None:
+    good = example_lines(examples_dir)
+    head = [
+        '{"type": "citizen", "id": "X1", "full_name": "A"',
+        {"type": "petition", "id": "X8", "received_on": "2025-01-02", "channel": "post", "kind": "feedback",
+         "duplicate_of": "X9"},
+        {"type": "visit", "id": "X5", "date": "2025-01-02", "reception": "regular", "case_id": "K404"},
+        {"type": "citizen", "id": "Z1", "full_name": "Trùng ở cuối tệp", "nickname": "z"},
+    ]
+    tail = [
+        {"type": "citizen", "id": "C2", "full_name": "Trùng mã ở phần khác"},  # repeats a range before
+        {"type": "citizen", "id": "C2", "full_name": "Lần thứ ba"},  # ... and again in its own range
+        {"type": "citizen", "id": "Z1", "full_name": "Trùng mã"},  # repeats the head
+        {"type": "petition", "id": "X9", "received_on": "2025-01-02", "channel": "post", "kind": "feedback",
+         "duplicate_of": "X8", "citizen_ids": ["Z1", "C404"]},  # closes a loop with the head
+        {"type": "visit", "id": "X6", "date": "2025-13-01", "reception": "regular", "case_id": "K1"},
+        {"type": "case", "id": "K404", "title": "Tham chiếu từ đầu tệp", "kind": "complaint"},
+    ]
+    path = write_jsonl(tmp_path / "bad.jsonl", head + good + tail)
+    data = path.read_bytes()
+    _, ranges = interchange._layout(path, 3)
+    tail_start = len(data) - len(b"\n".join(json.dumps(r, ensure_ascii=False).encode() for r in tail)) - 1
+    assert ranges[-1][0] <= tail_start and ranges[0][1] < tail_start  # the tail is in the last range
+    with pytest.raises(ValidationError) as info:
+        import_jsonl(sqlite_engine, path)
+    parallel = info.value.errors
+    _one_process(monkeypatch)
+    with pytest.raises(ValidationError) as info:
+        import_jsonl(sqlite_engine, path)
+    single = info.value.errors
+    assert parallel == single
+    first_c2 = 1 + len(head) + next(n for n, r in enumerate(good) if r["id"] == "C2" and r["type"] == "citizen")
+    last = len(head) + len(good)
+    for message in [f"line {last + 1}: id: mã “C2” trùng với công dân ở dòng {first_c2}",
+                    f"line {last + 2}: id: mã “C2” trùng với công dân ở dòng {first_c2}",
+                    f"line {last + 3}: id: mã “Z1” trùng với công dân ở dòng 4",
+                    f"line {last + 4}: citizen_ids: không tìm thấy công dân “C404” (trong tệp hoặc cơ sở dữ liệu)",
+                    "line 2: duplicate_of: vòng lặp tham chiếu X8 → X9 → X8"]:
+        assert message in single
+    assert not any(e.startswith("line 3:") for e in single)  # K404 comes at the end of the file
+    assert set(counts(sqlite_engine).values()) == {0}
+
+
+def test_parallel_cancel_leaves_no_process_or_file(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch, three_parts: None) -> None:
+    import multiprocessing
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with pytest.raises(Cancelled):
+        import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl", cancel=lambda: True)
+    assert multiprocessing.active_children() == []
+    assert list(scratch.iterdir()) == []
+    assert set(counts(sqlite_engine).values()) == {0}
+    assert import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl").added == EXAMPLE_COUNTS
+    assert multiprocessing.active_children() == []
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_failed_worker_range_is_read_in_process(sqlite_engine: Engine, examples_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch, three_parts: None) -> None:
+    monkeypatch.setattr(interchange, "_scan_worker", _failing_worker)
+    seen: list[int] = []
+    result = import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl", progress=lambda d, _t: seen.append(d))
+    assert result.added == EXAMPLE_COUNTS
+    assert seen == sorted(seen)

@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import gc
 import marshal
+import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
+import sys
 import tempfile
 import uuid
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from time import monotonic
-from typing import Any
+from typing import IO, Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Dialect, Engine, func, select
 
 from reception_desk.services.errors import CancelCheck, Cancelled, Progress, UserError, ValidationError
 from reception_desk.services.interchange_export import audit, export_jsonl
@@ -58,6 +62,10 @@ __all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
 BATCH = 20_000  # records per chunk of the spill: also the rows per executemany / COPY round
 READ_SHARE = 0.45  # share of the progress bar for reading and checking the file
 MAX_WARNINGS = 1_000
+# From this file size the first pass is split between this process and worker processes (as many
+# parts in all as PARALLEL_PARTS, at most one per core): it is pure Python, one core per part.
+PARALLEL_MIN_BYTES = 32 << 20
+PARALLEL_PARTS = 2
 # The search index (storage.search_queries) covers these tables; from this many written rows, and a
 # third of the tables, dropping its triggers/indexes and rebuilding once is much faster.
 _SEARCHED = ("citizen", "case", "petition")
@@ -119,14 +127,33 @@ class _Ticker:
             self.progress(min(int(done), self.total), self.total)
 
 
-def _count_lines(path: Path) -> int:
+def _layout(path: Path, parts: int) -> tuple[int, list[tuple[int, int, int]]]:
+    """The file's line count and ``parts`` byte ranges cut at line ends: (start, end, first line).
+
+    One read of the file does both (it is in the OS cache afterwards for the passes).
+    """
+    size = path.stat().st_size
+    targets = [size * k // parts for k in range(1, parts)]
+    cuts: list[tuple[int, int]] = []  # (offset just after a new line, lines before it)
     count = 0
+    base = 0
     last = b"\n"
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 24):
+            while targets and targets[0] < base + len(chunk):
+                nl = chunk.find(b"\n", max(targets[0] - base, 0))
+                if nl < 0:
+                    break  # the line goes on in the next chunk
+                cut = (base + nl + 1, count + chunk.count(b"\n", 0, nl + 1))
+                if cut[0] < size and (not cuts or cut[0] > cuts[-1][0]):
+                    cuts.append(cut)
+                targets.pop(0)
             count += chunk.count(b"\n")
             last = chunk[-1:]
-    return count + (last != b"\n")
+            base += len(chunk)
+    starts = [(0, 0), *cuts]
+    ranges = [(start, end, before + 1) for (start, before), (end, _) in zip(starts, [*cuts, (size, 0)], strict=True)]
+    return count + (last != b"\n"), ranges
 
 
 class _Spill:
@@ -134,12 +161,16 @@ class _Spill:
 
     Holding two million parsed records in Python objects took gigabytes; a chunk of records
     serialised with marshal (pickle when a value is not a plain str/int/None, e.g. PostgreSQL's
-    dates) costs a few microseconds per record each way and stays in the OS file cache.
+    dates) costs a few microseconds per record each way and stays in the OS file cache. The
+    worker processes of a parallel first pass each write their own file (in ``folder``, removed
+    by close) and the chunks are read back in file order.
     """
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="reception-desk-import-")
-        self.chunks: dict[str, list[tuple[int, int]]] = {name: [] for name in SPECS}
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="reception-desk-import-")
+        self.files: list[IO[bytes]] = [self.file]
+        self.chunks: dict[str, list[tuple[int, int, int]]] = {name: [] for name in SPECS}  # (file, offset, size)
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
 
     def write(self, name: str, records: list[Any]) -> None:
         try:
@@ -147,17 +178,50 @@ class _Spill:
         except ValueError:
             blob = b"p" + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, os.SEEK_END)
-        self.chunks[name].append((self.file.tell(), len(blob)))
+        self.chunks[name].append((0, self.file.tell(), len(blob)))
         self.file.write(blob)
 
+    def work_path(self, name: str) -> str:
+        """A path for a worker's file, in a private folder that close() removes."""
+        if self.folder is None:
+            self.folder = tempfile.TemporaryDirectory(prefix="reception-desk-import-")
+        return os.path.join(self.folder.name, name)
+
+    def adopt(self, path: str, chunks: dict[str, list[tuple[int, int]]]) -> None:
+        """Append the chunks a worker wrote to ``path`` (after this file's own, per type)."""
+        number = len(self.files)
+        self.files.append(open(path, "rb"))  # noqa: SIM115 - closed by close()
+        for name, found in chunks.items():
+            self.chunks[name].extend((number, offset, length) for offset, length in found)
+
     def read(self, name: str) -> Iterator[list[Any]]:
-        for offset, length in self.chunks[name]:
-            self.file.seek(offset)
-            blob = self.file.read(length)
+        for number, offset, length in self.chunks[name]:
+            fh = self.files[number]
+            fh.seek(offset)
+            blob = fh.read(length)
             yield marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])  # noqa: S301 - our own file
 
     def close(self) -> None:
-        self.file.close()
+        for fh in self.files:
+            fh.close()
+        if self.folder is not None:
+            self.folder.cleanup()
+
+
+class _FileSpill:
+    """The spill side of a worker process: its own file, chunks listed for the parent's _Spill."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.chunks: dict[str, list[tuple[int, int]]] = {name: [] for name in SPECS}
+
+    def write(self, name: str, records: list[Any]) -> None:
+        try:
+            blob = b"m" + marshal.dumps(records)
+        except ValueError:
+            blob = b"p" + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        self.chunks[name].append((self.fh.tell(), len(blob)))
+        self.fh.write(blob)
 
 
 @dataclass
@@ -172,36 +236,63 @@ class _Scan:
     buffer: list[Any] = field(default_factory=list)  # records not yet spilled
 
 
-def _ref_plan(spec: TypeSpec) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
-    """(position, field, target type) of the references and of the reference lists."""
-    refs = [(ix, f.key, f.arg) for ix, f in enumerate(spec.scalars) if f.kind == "ref"]
-    lists = [(lx, f.key, f.arg) for lx, f in enumerate(spec.lists)]
+# Every (field, target type) a reference can have: pending references store its number.
+_REF_KINDS: list[tuple[str, str]] = list(dict.fromkeys(
+    [(f.key, f.arg) for spec in TYPES for f in spec.fields if f.kind in ("ref", "refs")]))
+_REF_KIND = {kind: n for n, kind in enumerate(_REF_KINDS)}
+
+
+@dataclass
+class _Part:
+    """What the first pass found in one byte range of the file (in this process or a worker).
+
+    References not found earlier in the same range wait in the three ``pending_*`` columns (the
+    whole file and the database decide them); a repeated id is kept as (line, type, file id) so its
+    message can name the first line in the whole file.
+    """
+
+    scans: dict[str, _Scan]
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    repeats: list[tuple[int, str, str]] = field(default_factory=list)
+    pending_lines: array[int] = field(default_factory=lambda: array("L"))
+    pending_kinds: bytearray = field(default_factory=bytearray)
+    pending_values: list[str] = field(default_factory=list)
+    chunks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # a worker's spill
+    last_line: int = 0
+
+
+def _ref_plan(spec: TypeSpec) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, int]]]:
+    """(position, target type, kind number) of the references and of the reference lists."""
+    refs = [(ix, f.arg, _REF_KIND[f.key, f.arg]) for ix, f in enumerate(spec.scalars) if f.kind == "ref"]
+    lists = [(lx, f.arg, _REF_KIND[f.key, f.arg]) for lx, f in enumerate(spec.lists)]
     return refs, lists
 
 
-def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, ticker: _Ticker,
-          errors: list[tuple[int, str]], warnings: list[str]) -> tuple[dict[str, _Scan], int]:
-    """First pass: check every line, spill the converted records, keep ids and references.
-
-    A reference is checked at once against the file so far and the database; the others (forward
-    references) wait in ``pending`` for the end of the file.
-    """
+def _scan_range(path: Path, start: int, end: int, first_line: int, parser: LineParser,
+                spill: _Spill | _FileSpill, batch: int, tick: Callable[[int], None]) -> _Part:
+    """First pass over the lines in bytes [start, end): check every line, spill the converted
+    records, keep ids and references. ``tick(line)`` runs every 20,000 lines (progress, cancel)."""
     scans = {name: _Scan() for name in SPECS}
+    part = _Part(scans)
+    errors, warnings = part.errors, part.warnings
     plans = {spec.name: _ref_plan(spec) for spec in TYPES}
     key_plans = {spec.name: _key_plan(spec) for spec in TYPES}
-    pending: list[tuple[int, str, str, str]] = []  # (line, field, target type, file id)
-    share = READ_SHARE * ticker.total
+    pending_lines, pending_kinds, pending_values = part.pending_lines, part.pending_kinds, part.pending_values
     fold = parser.fold
-    lineno = 0
-
-    def known(target: str, ext: str) -> bool:
-        return ext in scans[target].index or ids[target].existing(ext) is not None
+    left = end - start
+    lineno = first_line - 1
 
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+        fh.seek(start)
+        for lineno, raw in enumerate(fh, first_line):  # noqa: B007 - lineno is read after the loop
+            if left <= 0:
+                lineno -= 1
+                break
+            left -= len(raw)
             if lineno % 20_000 == 0:
-                ticker.check()
-                ticker.report(share * lineno / ticker.total)
+                tick(lineno)
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # a BOM from Windows editors
             if not raw.strip():
@@ -238,10 +329,8 @@ def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, t
             result = parser.parse(spec, obj, lineno, errors, warnings, clean=clean)
             if ext is None:
                 continue
-            first = own.index.get(ext)
-            if first is not None:
-                errors.append((lineno, f"line {lineno}: id: mã “{ext}” trùng với {spec.label} ở dòng "
-                                       f"{own.lines[first]}"))
+            if ext in own.index:
+                part.repeats.append((lineno, spec.name, ext))
                 continue
             pos = len(own.exts)
             own.index[ext] = pos
@@ -252,39 +341,233 @@ def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, t
                 continue
             values, lists = result
             refs, list_refs = plans[spec.name]
-            for ix, key, target in refs:
+            for ix, target, ref_kind in refs:
                 value = values[ix]
                 if value is None:
                     continue
                 if target == spec.name:
                     own.self_refs.append((pos, value))
-                if not known(target, value):
-                    pending.append((lineno, key, target, value))
+                if value not in scans[target].index:
+                    pending_lines.append(lineno)
+                    pending_kinds.append(ref_kind)
+                    pending_values.append(value)
             links = 0
-            for lx, key, target in list_refs:
+            for lx, target, ref_kind in list_refs:
+                known = scans[target].index
                 for value in lists[lx]:
-                    if not known(target, value):
-                        pending.append((lineno, key, target, value))
+                    if value not in known:
+                        pending_lines.append(lineno)
+                        pending_kinds.append(ref_kind)
+                        pending_values.append(value)
                 links += len(lists[lx])
             own.links.append(links)
-            if errors:
+            if errors or part.repeats:
                 continue  # nothing will be written: no need to keep the records
             keys = [(fold(values[ix]) if values[ix] else None) if nullable else (fold(values[ix]) or "")
                     for ix, nullable in key_plans[spec.name]]
             own.buffer.append((values + keys, lists) if lists else values + keys)
-            if len(own.buffer) >= BATCH:
+            if len(own.buffer) >= batch:
                 spill.write(spec.name, own.buffer)
                 own.buffer = []
-    for (line, key, target, value) in pending:
-        if value not in scans[target].index:
-            errors.append((line, f"line {line}: {key}: không tìm thấy {SPECS[target].label} “{value}” "
-                                 "(trong tệp hoặc cơ sở dữ liệu)"))
-    if not errors:
+    if not (errors or part.repeats):
         for name, scan in scans.items():
             if scan.buffer:
                 spill.write(name, scan.buffer)
                 scan.buffer = []
-    return scans, lineno
+    part.last_line = lineno
+    part.warning_count = len(warnings)
+    return part
+
+
+def _scan_worker(path: Path, start: int, end: int, first_line: int, dialect_class: type[Dialect], today: date,
+                 batch: int, spill_path: str, result_path: str, done: Any) -> None:
+    """A worker process of the parallel first pass: one byte range, results left in two files."""
+    gc.disable()  # as in import_jsonl: nothing the pass makes is garbage
+
+    def tick(line: int) -> None:
+        done.value = line - first_line
+
+    parser = LineParser(dialect_class(), today)
+    with open(spill_path, "wb") as fh:
+        spill = _FileSpill(fh)
+        part = _scan_range(path, start, end, first_line, parser, spill, batch, tick)
+    part.chunks = spill.chunks
+    del part.warnings[MAX_WARNINGS:]  # the parent keeps no more (it has the count)
+    for scan in part.scans.values():
+        scan.index = {}  # the parent rebuilds it from exts
+    with open(result_path + ".tmp", "wb") as out:
+        pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(result_path + ".tmp", result_path)  # present only when complete
+
+
+class _Workers:
+    """Worker processes scanning the later ranges of the file while this process scans the first.
+
+    'spawn' processes (the only kind Windows has; safe from the GUI's background thread). They
+    are terminated on any error or cancel; their files live in the spill's folder.
+    """
+
+    def __init__(self, path: Path, ranges: list[tuple[int, int, int]], dialect: Dialect, today: date,
+                 spill: _Spill) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.procs: list[BaseProcess] = []
+        self.done: list[Any] = []
+        self.results: list[str] = []
+        self.spills: list[str] = []
+        for n, (start, end, first_line) in enumerate(ranges, 1):
+            done = self.context.Value("q", 0, lock=False)
+            spill_path, result_path = spill.work_path(f"spill-{n}"), spill.work_path(f"part-{n}")
+            proc = self.context.Process(
+                target=_scan_worker, name=f"reception-desk-import-{n}", daemon=True,
+                args=(path, start, end, first_line, type(dialect), today, BATCH, spill_path, result_path, done),
+            )
+            self.procs.append(proc)
+            self.done.append(done)
+            self.results.append(result_path)
+            self.spills.append(spill_path)
+        for proc in self.procs:
+            proc.start()
+
+    def lines_done(self) -> int:
+        return sum(done.value for done in self.done)
+
+    def collect(self, ticker: _Ticker, share: float, own_lines: int) -> list[tuple[_Part, str] | None]:
+        """Wait for every worker (progress and cancel meanwhile); their results with their spill
+        files, or None for a worker that failed (e.g. under a script without ``if __name__ ==
+        "__main__":``, which 'spawn' runs again in the child, or killed): that range is then read
+        in this process."""
+        waiting = [proc for proc in self.procs if proc.exitcode is None]
+        while waiting:
+            ticker.check()
+            ticker.report(share * (own_lines + self.lines_done()) / ticker.total)
+            multiprocessing.connection.wait([proc.sentinel for proc in waiting], timeout=0.2)
+            waiting = [proc for proc in waiting if proc.exitcode is None]
+        parts: list[tuple[_Part, str] | None] = []
+        for proc, result_path, spill_path in zip(self.procs, self.results, self.spills, strict=True):
+            if proc.exitcode != 0 or not os.path.exists(result_path):
+                parts.append(None)
+                continue
+            with open(result_path, "rb") as fh:
+                parts.append((pickle.load(fh), spill_path))  # noqa: S301 - written by our own worker
+        return parts
+
+    def stop(self) -> None:
+        """Terminate the workers still running and reap them all."""
+        for proc in self.procs:
+            if proc.exitcode is None:
+                proc.terminate()
+        for proc in self.procs:
+            proc.join()
+            proc.close()
+
+
+def _parts(path: Path, size: int) -> int:
+    """How many ranges the first pass is split into: one below PARALLEL_MIN_BYTES."""
+    if size < PARALLEL_MIN_BYTES or getattr(sys, "frozen", False):
+        # A frozen bundle would start the whole application again in each 'spawn' process
+        # unless its entry point calls multiprocessing.freeze_support(): stay in one process.
+        return 1
+    return max(1, min(PARALLEL_PARTS, os.cpu_count() or 1))
+
+
+def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, ticker: _Ticker,
+          ranges: list[tuple[int, int, int]], errors: list[tuple[int, str]],
+          warnings: list[str]) -> tuple[dict[str, _Scan], int, int]:
+    """First pass over the whole file: the first range here, the others in worker processes.
+
+    Returns the scans of the whole file, the last line number and how many warnings there were.
+    The result, errors included and in the same order, does not depend on how the file was split.
+    """
+    share = READ_SHARE * ticker.total
+    workers = _Workers(path, ranges[1:], parser.dialect, parser.today, spill) if len(ranges) > 1 else None
+    try:
+        first_start, first_end, first_line = ranges[0]
+
+        def tick(line: int) -> None:
+            ticker.check()
+            ticker.report(share * (line + (workers.lines_done() if workers else 0)) / ticker.total)
+
+        def alone(line: int) -> None:  # a range read here after its worker failed
+            ticker.check()
+            ticker.report(share * line / ticker.total)
+
+        parts = [_scan_range(path, first_start, first_end, first_line, parser, spill, BATCH, tick)]
+        if workers is not None:
+            found = workers.collect(ticker, share, parts[0].last_line)
+            for (start, end, line), done in zip(ranges[1:], found, strict=True):
+                if done is None:
+                    parts.append(_scan_range(path, start, end, line, parser, spill, BATCH, alone))
+                else:  # in file order, so the spill's chunks of a type stay in file order
+                    parts.append(done[0])
+                    spill.adopt(done[1], done[0].chunks)
+    finally:
+        if workers is not None:
+            workers.stop()
+    scans = _merge(parts, errors, warnings)
+    _check_references(parts, scans, ids, errors)
+    return scans, parts[-1].last_line, sum(part.warning_count for part in parts)
+
+
+def _merge(parts: list[_Part], errors: list[tuple[int, str]], warnings: list[str]) -> dict[str, _Scan]:
+    """The scans of the whole file from those of its ranges, in file order.
+
+    An id already seen in an earlier range is a repeat (its record dropped, as in one pass).
+    """
+    scans = parts[0].scans
+    errors.extend(parts[0].errors)
+    warnings.extend(parts[0].warnings)
+    repeats = list(parts[0].repeats)
+    for part in parts[1:]:
+        errors.extend(part.errors)
+        warnings.extend(part.warnings[:max(0, MAX_WARNINGS - len(warnings))])
+        repeats.extend(part.repeats)
+        dropped: set[int] = set()  # lines whose record repeats an id of an earlier range
+        for name, scan in part.scans.items():
+            merged = scans[name]
+            offset = len(merged.exts)
+            if merged.index.keys().isdisjoint(scan.exts):
+                merged.index.update(zip(scan.exts, range(offset, offset + len(scan.exts)), strict=True))
+                merged.exts += scan.exts
+                merged.lines += scan.lines
+                merged.links += scan.links
+                merged.self_refs += [(pos + offset, target) for pos, target in scan.self_refs]
+                continue
+            where: list[int] = []  # position in the range -> in the file (-1: dropped)
+            for pos, ext in enumerate(scan.exts):
+                if ext in merged.index:
+                    repeats.append((scan.lines[pos], name, ext))
+                    dropped.add(scan.lines[pos])
+                    where.append(-1)
+                    continue
+                where.append(len(merged.exts))
+                merged.index[ext] = len(merged.exts)
+                merged.exts.append(ext)
+                merged.lines.append(scan.lines[pos])
+                merged.links.append(scan.links[pos])
+            merged.self_refs += [(where[pos], target) for pos, target in scan.self_refs if where[pos] >= 0]
+        if dropped:
+            keep = [n for n, line in enumerate(part.pending_lines) if line not in dropped]
+            part.pending_lines = array("L", [part.pending_lines[n] for n in keep])
+            part.pending_kinds = bytearray(part.pending_kinds[n] for n in keep)
+            part.pending_values = [part.pending_values[n] for n in keep]
+    # After the messages of its line (stable sort by line below), as one pass writes it.
+    for line, name, ext in repeats:
+        scan = scans[name]
+        errors.append((line, f"line {line}: id: mã “{ext}” trùng với {SPECS[name].label} ở dòng "
+                             f"{scan.lines[scan.index[ext]]}"))
+    return scans
+
+
+def _check_references(parts: list[_Part], scans: dict[str, _Scan], ids: dict[str, _Ids],
+                      errors: list[tuple[int, str]]) -> None:
+    """References not found before them in their range: in the whole file, or in the database."""
+    for part in parts:
+        for line, ref_kind, value in zip(part.pending_lines, part.pending_kinds, part.pending_values, strict=True):
+            key, target = _REF_KINDS[ref_kind]
+            if value in scans[target].index or ids[target].existing(value) is not None:
+                continue
+            errors.append((line, f"line {line}: {key}: không tìm thấy {SPECS[target].label} “{value}” "
+                                 "(trong tệp hoặc cơ sở dữ liệu)"))
 
 
 # --- resolving --------------------------------------------------------------------------------
@@ -497,8 +780,8 @@ class _Loader:
         data_cols = spec.data_columns
         columns = ["id", "external_id", "created_at", "updated_at", "version", *data_cols]
         refs, list_refs = _ref_plan(spec)
-        resolvers = [(ix, self.ids[target].file, self.ids[target].existing) for ix, _, target in refs]
-        list_resolvers = [(self.ids[target].file, self.ids[target].existing) for _, _, target in list_refs]
+        resolvers = [(ix, self.ids[target].file, self.ids[target].existing) for ix, target, _ in refs]
+        list_resolvers = [(self.ids[target].file, self.ids[target].existing) for _, target, _ in list_refs]
         self_ref = _SELF_REFS.get(name)
         self_ix = data_cols.index(self_ref) if self_ref else None
         children = _child_plan(spec)
@@ -635,7 +918,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     collecting = gc.isenabled()
     gc.disable()
     try:
-        total = _count_lines(path)
+        total, ranges = _layout(path, _parts(path, path.stat().st_size))
         ticker = _Ticker(total, progress, cancel)
         ticker.report(0, force=True)
         parser = LineParser(engine.dialect, date.today())
@@ -648,7 +931,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
                         # take the write lock before reading the ids: nobody can change the rows
                         # the references are checked against until the commit
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    result = _import(conn, path, parser, ticker)
+                    result = _import(conn, path, parser, ticker, ranges)
             finally:
                 if mode is not None:
                     leave_sqlite_import(conn, mode)
@@ -659,13 +942,14 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     return result
 
 
-def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker) -> ImportResult:
+def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
+            ranges: list[tuple[int, int, int]]) -> ImportResult:
     errors: list[tuple[int, str]] = []
     warnings: list[str] = []
     ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
     spill = _Spill()
     try:
-        scans, total_lines = _read(path, parser, ids, spill, ticker, errors, warnings)
+        scans, total_lines, warning_count = _read(path, parser, ids, spill, ticker, ranges, errors, warnings)
         _cycles(scans, errors)
         if errors:
             errors.sort(key=lambda e: e[0])
@@ -698,9 +982,9 @@ def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker) -
         total_lines=total_lines,
         warnings=warnings[:MAX_WARNINGS],
         file_name=path.name,
-        warnings_omitted=max(0, len(warnings) - MAX_WARNINGS),
+        warnings_omitted=max(0, warning_count - MAX_WARNINGS),
     )
     audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
-                           "updated": result.updated, "unchanged": result.unchanged, "warnings": len(warnings)})
+                           "updated": result.updated, "unchanged": result.unchanged, "warnings": warning_count})
     ticker.check()
     return result
