@@ -8,6 +8,9 @@ Values are built directly in the storage form of the database (see interchange_f
 what lets a million-line file through in well under a minute.
 
 The GUI calls the same functions from a background thread with ``progress`` and ``cancel``.
+Above PARALLEL_MIN_BYTES the first pass (reading and checking, pure Python) is split by byte ranges
+between this process and 'spawn' worker processes; the parts are merged in line order, so errors,
+warnings and rows are exactly those of a single pass.
 """
 
 from __future__ import annotations
