@@ -799,3 +799,138 @@ def test_a_failed_worker_range_is_read_in_process(sqlite_engine: Engine, example
     result = import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl", progress=lambda d, _t: seen.append(d))
     assert result.added == EXAMPLE_COUNTS
     assert seen == sorted(seen)
+
+
+# --- the word index built by another process (SQLite, import into empty tables) -------------------
+
+
+def _word_index(engine: Engine) -> dict[str, list[Any]]:
+    """Every term of each FTS5 table with its row and hit counts, and the rows each term begins."""
+    out: dict[str, list[Any]] = {}
+    with engine.connect() as conn:
+        for fts in ("search_citizen", "search_case", "search_petition"):
+            conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_{fts} USING fts5vocab(main, {fts}, row)")
+            terms = conn.exec_driver_sql(f"SELECT term, doc, cnt FROM temp.vocab_{fts} ORDER BY term").all()
+            hits = [(term, conn.exec_driver_sql(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid",
+                                                (f'"{term}"*',)).scalars().all())
+                    for term, _, _ in terms]
+            out[fts] = [terms, hits]
+        conn.rollback()
+    return out
+
+
+@pytest.fixture
+def search_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk path and the search index process even for a small file."""
+    monkeypatch.setattr(interchange, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(interchange, "SEARCH_WORKER_MIN_ROWS", 1)
+
+
+def _rebuilds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = interchange.rebuild_search_index
+
+    def spy(conn: Any) -> None:
+        calls.append(1)
+        original(conn)
+
+    monkeypatch.setattr(interchange, "rebuild_search_index", spy)
+    return calls
+
+
+def test_search_index_built_by_another_process_is_identical(sqlite_engine: Engine, sqlite_template: Path,
+                                                            examples_dir: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            search_worker: None) -> None:
+    from reception_desk.services.search import search
+
+    path = write_jsonl(tmp_path / "all.jsonl", [*EXTRAS, *example_lines(examples_dir)])
+    rebuilds = _rebuilds(monkeypatch)
+    with sqlite_engine.connect() as conn:  # a pooled connection that has read the (empty) index
+        assert conn.exec_driver_sql("SELECT count(*) FROM search_citizen WHERE search_citizen MATCH 'nguyen'").scalar() == 0
+    adopted = import_jsonl(sqlite_engine, path)
+    assert rebuilds == []
+    shutil.copyfile(sqlite_template, tmp_path / "rebuilt.sqlite")
+    rebuilt_engine = make_engine(f"sqlite:///{tmp_path / 'rebuilt.sqlite'}")
+    try:
+        monkeypatch.setattr(interchange, "SEARCH_WORKER_MIN_ROWS", 10**12)
+        assert import_jsonl(rebuilt_engine, path) == adopted
+        assert rebuilds == [1]
+        assert _word_index(sqlite_engine) == _word_index(rebuilt_engine)
+        assert _word_index(sqlite_engine)["search_citizen"][0]  # not two empty indexes
+        for query in ("nguyen", "nguyen van", "dat", "tranh chap", "ksor", "c1234567", "0262", "d"):
+            found = [(h.kind, h.ref) for h in search(sqlite_engine, query)]
+            assert found == [(h.kind, h.ref) for h in search(rebuilt_engine, query)], query
+        with sqlite_engine.connect() as conn:
+            assert search_index_ready(conn)
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            conn.exec_driver_sql("INSERT INTO search_citizen(search_citizen) VALUES ('integrity-check')")
+    finally:
+        rebuilt_engine.dispose()
+    # the triggers keep it up to date afterwards; re-importing changes nothing
+    with sqlite_engine.begin() as conn:
+        conn.execute(update(Citizen.__table__).where(Citizen.__table__.c.external_id == "C9")
+                     .values(name_key="zyxwv ngon"))
+    assert [h.ref for h in search(sqlite_engine, "zyxw")] == ["C9"]
+    again = import_jsonl(sqlite_engine, path)
+    assert again.updated["citizen"] == 1 and not sum(again.added.values())
+    assert [h.ref for h in search(sqlite_engine, "zyxw")] == []
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*"))
+
+
+def test_search_process_cancel_and_failure_leave_nothing(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         search_worker: None) -> None:
+    import multiprocessing
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(interchange.tempfile, "tempdir", str(scratch))
+    path = write_jsonl(tmp_path / "all.jsonl", [*EXTRAS, *example_lines(examples_dir)])
+    before = _schema(sqlite_engine)
+    started: list[Any] = []
+    real_builder = interchange._SearchBuilder
+
+    def builder(spill: Any, ids: Any) -> Any:
+        started.append(real_builder(spill, ids))
+        return started[-1]
+
+    monkeypatch.setattr(interchange, "_SearchBuilder", builder)
+    with pytest.raises(Cancelled):
+        import_jsonl(sqlite_engine, path, cancel=lambda: bool(started))
+    assert started and multiprocessing.active_children() == []
+    assert _leftovers(scratch) == [] and _schema(sqlite_engine) == before
+    assert set(counts(sqlite_engine).values()) == {0}
+    # a search process that fails (here: its spill is gone) leaves the rebuild to the importer
+    monkeypatch.setattr(interchange._Spill, "locations", lambda self, name: [(str(tmp_path / "gone"), 0, 1)])
+    rebuilds = _rebuilds(monkeypatch)
+    result = import_jsonl(sqlite_engine, path)
+    assert rebuilds == [1] and len(started) == 2 and sum(result.added.values()) == len(EXTRAS) + 108
+    assert _leftovers(scratch) == [] and multiprocessing.active_children() == []
+    with sqlite_engine.connect() as conn:
+        assert search_index_ready(conn)
+        assert conn.exec_driver_sql("SELECT count(*) FROM search_citizen WHERE search_citizen MATCH 'ksor'").scalar() == 1
+
+
+def test_adopted_search_index_is_read_by_the_same_connection(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """FTS5 caches the index structure per connection: the adopting one must not keep reading the old."""
+    from reception_desk.storage.search_queries import adopt_search_index, build_search_index_file
+
+    built = str(tmp_path / "built.sqlite")
+    citizens = [[(n, f"nguyen van {n}", f"0{n:08d}", None) for n in range(1, 3001)]]
+    build_search_index_file(built, lambda base: iter(citizens if base == "citizen" else []))
+    match = "SELECT count(*) FROM search_citizen WHERE search_citizen MATCH ?"
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql(match, ("nguyen",)).scalar() == 0  # the empty index is now cached
+        conn.commit()
+        with conn.begin():
+            assert adopt_search_index(conn, built)
+            assert conn.exec_driver_sql(match, ("nguyen",)).scalar() == 3000
+        assert conn.exec_driver_sql(match, ("nguyen",)).scalar() == 3000
+        assert conn.exec_driver_sql(match, ("contact : 000000012*",)).scalar() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM search_case WHERE search_case MATCH 'a*'").scalar() == 0
+        conn.exec_driver_sql("INSERT INTO search_citizen(search_citizen) VALUES ('integrity-check')")
+        assert search_index_ready(conn)

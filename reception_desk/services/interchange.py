@@ -58,7 +58,13 @@ from reception_desk.storage.bulk import (
 )
 from reception_desk.storage.cases import refresh_first_visits
 from reception_desk.storage.models import Case, utcnow
-from reception_desk.storage.search_queries import rebuild_search_index, suspend_search_index
+from reception_desk.storage.search_queries import (
+    adopt_search_index,
+    build_search_index_file,
+    rebuild_search_index,
+    search_sources,
+    suspend_search_index,
+)
 
 __all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
 
@@ -73,6 +79,8 @@ PARALLEL_PARTS = 2
 # third of the tables, dropping its triggers/indexes and rebuilding once is much faster.
 _SEARCHED = ("citizen", "case", "petition")
 BULK_MIN_ROWS = 20_000
+# SQLite, from this many new searched rows into empty tables: the word index is built by another process
+SEARCH_WORKER_MIN_ROWS = 200_000
 INDEX_REBUILD_MIN_ROWS = 50_000  # SQLite: from this many new rows (and half the table), rebuild indexes
 _SELF_REFS = {"agency": "parent_id", "petition": "duplicate_of_id"}
 _CYCLE_FIELDS = {"agency": "parent_id", "petition": "duplicate_of"}
@@ -170,10 +178,11 @@ class _Spill:
     """
 
     def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="reception-desk-import-")
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        # a named file (in the private folder): the search index worker reads it too
+        self.file: IO[bytes] = open(self.work_path("spill-0"), "w+b")  # noqa: SIM115 - closed by close()
         self.files: list[IO[bytes]] = [self.file]
         self.chunks: dict[str, list[tuple[int, int, int]]] = {name: [] for name in SPECS}  # (file, offset, size)
-        self.folder: tempfile.TemporaryDirectory[str] | None = None
 
     def write(self, name: str, records: list[Any]) -> None:
         try:
@@ -203,6 +212,11 @@ class _Spill:
             fh.seek(offset)
             blob = fh.read(length)
             yield marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])  # noqa: S301 - our own file
+
+    def locations(self, name: str) -> list[tuple[str, int, int]]:
+        """(path, offset, size) of the chunks of one type, for another process (see _read_chunks)."""
+        self.file.flush()
+        return [(self.files[number].name, offset, length) for number, offset, length in self.chunks[name]]
 
     def close(self) -> None:
         for fh in self.files:
@@ -462,6 +476,98 @@ class _Workers:
         for proc in self.procs:
             proc.join()
             proc.close()
+
+
+def _read_chunks(locations: list[tuple[str, int, int]]) -> Iterator[list[Any]]:
+    """The spill chunks at ``locations`` (see _Spill.locations), read in another process."""
+    handles: dict[str, IO[bytes]] = {}
+    try:
+        for path, offset, length in locations:
+            fh = handles.get(path)
+            if fh is None:
+                fh = handles[path] = open(path, "rb")  # noqa: SIM115 - closed below
+            fh.seek(offset)
+            blob = fh.read(length)
+            yield marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])  # noqa: S301 - our own file
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+# per base table: (spill chunks, positions of search_sources() in the data columns, records are (data, lists))
+_SearchSources = dict[str, tuple[list[tuple[str, int, int]], list[int], bool]]
+
+
+def _search_worker(db_path: str, sources: _SearchSources) -> None:
+    """The search index process: the word tables of an import into empty tables, built from the
+    spill while the importing process inserts the rows. Row n of a type gets rowid n, as SQLite
+    numbers the rows of an empty table in insertion order (the importer checks it before use)."""
+    gc.disable()
+
+    def rows(base: str) -> Iterator[list[tuple[Any, ...]]]:
+        locations, positions, paired = sources[base]
+        rowid = 0
+        for chunk in _read_chunks(locations):
+            batch = []
+            for record in chunk:
+                data = record[0] if paired else record
+                rowid += 1
+                batch.append((rowid, *[data[i] for i in positions]))
+            yield batch
+
+    build_search_index_file(db_path + ".tmp", rows)
+    os.replace(db_path + ".tmp", db_path)  # present only when complete
+
+
+class _SearchBuilder:
+    """SQLite, an import into empty searched tables: the word tables are built by another process
+    (the tokenizer with seven prefix indexes costs as much as the inserts) in a scratch database in
+    the spill's folder, then adopted in the import's transaction instead of a rebuild."""
+
+    def __init__(self, spill: _Spill, ids: dict[str, _Ids]) -> None:
+        sources: _SearchSources = {}
+        wanted = search_sources()
+        for name in _SEARCHED:
+            spec = SPECS[name]
+            positions = [spec.data_columns.index(c) for c in wanted[spec.table.name]]
+            sources[spec.table.name] = (spill.locations(name), positions, bool(spec.lists))
+        self.counts = {SPECS[name].table.name: ids[name].new_count for name in _SEARCHED}
+        self.path = spill.work_path("search.sqlite")
+        self.proc = multiprocessing.get_context("spawn").Process(
+            target=_search_worker, name="reception-desk-import-search", daemon=True, args=(self.path, sources))
+        self.proc.start()
+
+    def adopt(self, conn: Connection, ticker: _Ticker) -> bool:
+        """Wait for the worker (cancel meanwhile) and take its tables; False when it failed or the
+        rowids are not the ones it used (the caller then rebuilds the index itself)."""
+        while self.proc.exitcode is None:
+            ticker.check()
+            multiprocessing.connection.wait([self.proc.sentinel], timeout=0.2)
+        if self.proc.exitcode != 0 or not os.path.exists(self.path):
+            return False
+        for table, count in self.counts.items():
+            # all rowids distinct and above 0: count n with max n means exactly 1..n
+            found = tuple(conn.exec_driver_sql(f'SELECT count(*), coalesce(max(rowid), 0) FROM "{table}"').one())
+            if found != (count, count):
+                return False
+        return adopt_search_index(conn, self.path)
+
+    def stop(self) -> None:
+        if self.proc.exitcode is None:
+            self.proc.terminate()
+        self.proc.join()
+        self.proc.close()
+
+
+def _search_builder(conn: Connection, ids: dict[str, _Ids], spill: _Spill) -> _SearchBuilder | None:
+    """A _SearchBuilder when the searched tables are empty and the import is large."""
+    if conn.dialect.name != "sqlite" or getattr(sys, "frozen", False):  # frozen: see _parts
+        return None
+    if any(ids[name].ids or ids[name].new_count != len(ids[name].is_new) for name in _SEARCHED):
+        return None
+    if sum(ids[name].new_count for name in _SEARCHED) < SEARCH_WORKER_MIN_ROWS:
+        return None
+    return _SearchBuilder(spill, ids)
 
 
 def _parts(path: Path, size: int) -> int:
@@ -934,10 +1040,14 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
                         # take the write lock before reading the ids: nobody can change the rows
                         # the references are checked against until the commit
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    result = _import(conn, path, parser, ticker, ranges)
+                    result, adopted = _import(conn, path, parser, ticker, ranges)
             finally:
                 if mode is not None:
                     leave_sqlite_import(conn, mode)
+            if adopted:
+                # FTS5 keeps the index structure it last read per connection and does not see the
+                # tables replaced through this one: the pool must not hand it out again.
+                conn.invalidate()
     finally:
         if collecting:
             gc.enable()
@@ -946,11 +1056,14 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
 
 
 def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
-            ranges: list[tuple[int, int, int]]) -> ImportResult:
+            ranges: list[tuple[int, int, int]]) -> tuple[ImportResult, bool]:
+    """The import in the caller's transaction; also whether the word index was adopted from the
+    search process (see _SearchBuilder), after which the connection must be closed."""
     errors: list[tuple[int, str]] = []
     warnings: list[str] = []
     ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
     spill = _Spill()
+    builder: _SearchBuilder | None = None
     try:
         scans, total_lines, warning_count = _read(path, parser, ids, spill, ticker, ranges, errors, warnings)
         _cycles(scans, errors)
@@ -969,15 +1082,19 @@ def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
         bulk = _bulk(ids)
         if bulk:
             suspend_search_index(conn)
+            builder = _search_builder(conn, ids, spill)
         loader = _Loader(conn, ids, scans, spill, ticker)
         for spec in TYPES:
             loader.load(spec)
+        counts = loader.counts
+        _refresh_cases(conn, counts.cases)
+        adopted = builder is not None and builder.adopt(conn, ticker)
+        if bulk and not adopted:
+            rebuild_search_index(conn)
     finally:
+        if builder is not None:
+            builder.stop()  # before the folder with its scratch database goes
         spill.close()
-    counts = loader.counts
-    _refresh_cases(conn, counts.cases)
-    if bulk:
-        rebuild_search_index(conn)
     result = ImportResult(
         added=counts.added,
         updated=counts.updated,
@@ -990,4 +1107,4 @@ def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
     audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
                            "updated": result.updated, "unchanged": result.unchanged, "warnings": warning_count})
     ticker.check()
-    return result
+    return result, adopted

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -250,6 +252,102 @@ def rebuild_search_index(conn: Connection) -> None:
     # autovacuum would get there only minutes later). ANALYZE is transactional, unlike VACUUM.
     conn.exec_driver_sql("ANALYZE citizen, case_file, petition")
     forget_word_stats(conn.engine)
+
+
+def search_sources() -> dict[str, list[str]]:
+    """SQLite: per base table, the columns its word index reads (what build_search_index_file takes
+    after the rowid)."""
+    return {base: list(watched) for _, base, _, watched in SQLITE_INDEXES}
+
+
+def build_search_index_file(path: str, rows: Callable[[str], Iterator[list[Sequence[Any]]]]) -> None:
+    """SQLite: build the word tables, exactly as rebuild_search_index would, in a new database file.
+
+    ``rows(base)`` yields batches of (rowid, *search_sources()[base]) for every row of the base
+    table. The values go through the same SQL expressions as the triggers (SQLite's own lower() and
+    replace(), not Python's), so adopt_search_index can take the finished tables as they are. Meant
+    for a separate process while the import inserts the base rows: the tokenizer with its seven
+    prefix indexes is the costly part of a rebuild. The file is scratch (removed by the caller):
+    no rollback journal.
+    """
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA cache_size=-200000")
+        db.execute("BEGIN")
+        for statement in sqlite_table_statements():
+            db.execute(statement)
+        for fts, base, columns, watched in SQLITE_INDEXES:
+            # The rows go to a plain table (in the scratch file, its cache bounded) first and into the FTS5 table in one statement, as
+            # in rebuild_search_index: FTS5 writes its pending terms out at the end of every
+            # statement, so a row per statement would make a segment per row.
+            db.execute(f"CREATE TABLE v (rid INTEGER PRIMARY KEY, {', '.join(watched)})")
+            marks = ", ".join("?" * (1 + len(watched)))
+            for batch in rows(base):
+                db.executemany(f"INSERT INTO v VALUES ({marks})", batch)
+            names = ", ".join(name for name, _ in columns)
+            values = ", ".join(expr.format(row="v") for _, expr in columns)
+            db.execute(f"INSERT INTO {fts}(rowid, {names}) SELECT v.rid, {values} FROM v ORDER BY v.rid")
+            db.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+            db.execute("DROP TABLE v")
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def _shadow_tables(db: sqlite3.Connection, fts: str) -> dict[str, str]:
+    """The FTS5 table's definition and its shadow tables' (name -> CREATE statement)."""
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND (name = ? OR name LIKE ? ESCAPE '!')",
+        (fts, fts.replace("_", "!_") + "!_%"),
+    ).fetchall()
+    return {name: sql for name, sql in rows}
+
+
+def adopt_search_index(conn: Connection, path: str) -> bool:
+    """SQLite: take the word tables built by build_search_index_file in ``path`` and resume
+    maintenance, in the caller's transaction; False (nothing changed) when a table there is not
+    defined exactly as here, the caller then runs rebuild_search_index.
+
+    The shadow tables of each contentless FTS5 table (its whole index: segments, structure,
+    averages, config) are replaced by the built ones, which FTS5 reads like its own. FTS5 caches
+    the index structure per connection and only notices changes made by *other* connections: each
+    table is dropped and created again first, so this connection reads the new index too (closing
+    it after the commit, as the importer does, is a second safeguard).
+    """
+    _begin_sqlite_transaction(conn)
+    existing = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
+    for statement, (fts, _, _, _) in zip(sqlite_table_statements(), SQLITE_INDEXES, strict=True):
+        if fts not in existing:
+            conn.exec_driver_sql(statement)
+    raw: sqlite3.Connection = conn.connection.dbapi_connection  # type: ignore[assignment]
+    source = sqlite3.connect(path)
+    try:
+        plans = []
+        for fts, _, _, _ in SQLITE_INDEXES:
+            built = _shadow_tables(source, fts)
+            if not built or built != _shadow_tables(raw, fts):
+                return False
+            plans.append((built[fts], [name for name in sorted(built) if name != fts]))
+        for fts, _, _, _ in SQLITE_INDEXES:
+            for suffix in _TRIGGER_SUFFIXES:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+        for (fts, _, _, _), (definition, shadows) in zip(SQLITE_INDEXES, plans, strict=True):
+            # a new table object: this connection forgets any index structure it had cached
+            conn.exec_driver_sql(f'DROP TABLE "{fts}"')
+            conn.exec_driver_sql(definition)
+            for name in shadows:
+                columns = [row[1] for row in source.execute(f'PRAGMA table_info("{name}")')]
+                names = ", ".join(f'"{c}"' for c in columns)
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+                cursor = source.execute(f'SELECT {names} FROM "{name}"')
+                raw.executemany(
+                    f'INSERT INTO "{name}" ({names}) VALUES ({", ".join("?" * len(columns))})', iter(cursor))
+    finally:
+        source.close()
+    for statement in sqlite_trigger_statements():
+        conn.exec_driver_sql(statement)
+    return True
 
 
 # --- queries ---------------------------------------------------------------------------------------
@@ -725,7 +823,10 @@ __all__ = [
     "find_citizens",
     "find_petitions",
     "forget_word_stats",
+    "adopt_search_index",
+    "build_search_index_file",
     "rebuild_search_index",
+    "search_sources",
     "search_index_ready",
     "suspend_search_index",
 ]
