@@ -934,3 +934,19 @@ def test_adopted_search_index_is_read_by_the_same_connection(sqlite_engine: Engi
         assert conn.exec_driver_sql("SELECT count(*) FROM search_case WHERE search_case MATCH 'a*'").scalar() == 0
         conn.exec_driver_sql("INSERT INTO search_citizen(search_citizen) VALUES ('integrity-check')")
         assert search_index_ready(conn)
+
+
+def test_bulk_import_on_postgresql_leaves_tables_vacuumed_and_analysed(
+        pg_url: str, examples_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index-only scans of the reports need the visibility map a VACUUM writes after a bulk load."""
+    monkeypatch.setattr(interchange, "BULK_MIN_ROWS", 1)
+    engine = make_engine(pg_url)
+    try:
+        import_jsonl(engine, examples_dir / "small-office.jsonl")
+        with engine.connect() as conn:
+            rows = dict(conn.exec_driver_sql(
+                "SELECT relname, last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+                "FROM pg_stat_user_tables WHERE relname IN ('visit', 'petition', 'case_file')").all())
+        assert rows == {"visit": True, "petition": True, "case_file": True}
+    finally:
+        engine.dispose()

@@ -54,6 +54,7 @@ from reception_desk.storage.bulk import (
     count_rows,
     enter_sqlite_import,
     leave_sqlite_import,
+    refresh_planner_data,
     storage_ids,
 )
 from reception_desk.storage.cases import refresh_first_visits
@@ -1048,6 +1049,8 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
                 # FTS5 keeps the index structure it last read per connection and does not see the
                 # tables replaced through this one: the pool must not hand it out again.
                 conn.invalidate()
+        if sum(result.added.values()) + sum(result.updated.values()) >= BULK_MIN_ROWS:
+            refresh_planner_data(engine)
     finally:
         if collecting:
             gc.enable()

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 SQLITE_CACHE_KIB = 400_000  # page cache during an import (SQLite takes it only as it needs it)
@@ -167,3 +167,22 @@ class BulkWriter:
             for row in self.conn.exec_driver_sql(sql, tuple(chunk)):
                 grouped.setdefault(row[0], []).append(tuple(row[1:]) if len(row) > 2 else row[1])
         return grouped
+
+
+# Tables a bulk import writes, in the order their statistics matter to the reports and lists.
+_BULK_TABLES = ("visit", "case_file", "petition", "transfer", "citizen", "visit_citizen", "petition_signer",
+                "agency", "directive", "reception_session")
+
+
+def refresh_planner_data(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL: VACUUM (ANALYZE) the written tables.
+
+    Without it the visibility map is empty, so the covering indexes of the statistics cannot answer
+    from the index alone (every row is fetched from the table), and the planner has no statistics
+    until autovacuum comes by minutes later. VACUUM cannot run inside a transaction: it runs after
+    the import committed, on its own autocommit connection. SQLite needs nothing of the kind.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_BULK_TABLES)}")
