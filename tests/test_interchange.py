@@ -17,7 +17,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, func, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from reception_desk.domain.text import fold, nfc
@@ -950,3 +950,44 @@ def test_bulk_import_on_postgresql_leaves_tables_vacuumed_and_analysed(
         assert rows == {"visit": True, "petition": True, "case_file": True}
     finally:
         engine.dispose()
+
+
+def test_a_denunciation_is_always_confidential(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "to-cao.jsonl"
+    path.write_text(
+        '{"type":"citizen","id":"C1","full_name":"Lê Văn Tố"}\n'
+        '{"type":"petition","id":"P1","received_on":"2025-03-01","channel":"post","kind":"denunciation",'
+        '"citizen_ids":["C1"],"anonymous":false,"summary":"Tố cáo cán bộ","confidential":false}\n',
+        encoding="utf-8")
+    result = import_jsonl(engine, path)
+    assert any("confidential" in w for w in result.warnings)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT confidential FROM petition").scalar() in (True, 1)
+
+
+def test_switch_back_to_wal_failing_after_commit_is_not_an_error(sqlite_engine: Engine, examples_dir: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import committed: a reader blocking the journal switch must not make it look failed."""
+    from sqlalchemy.exc import OperationalError
+
+    real_exec = Connection.exec_driver_sql
+
+    def refuse_wal(self, statement, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if statement == "PRAGMA journal_mode=WAL":
+            raise OperationalError(statement, {}, Exception("database is locked"))
+        return real_exec(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(interchange, "enter_sqlite_import", _enter_with_switch(interchange.enter_sqlite_import))
+    monkeypatch.setattr(Connection, "exec_driver_sql", refuse_wal)
+    result = import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl")
+    monkeypatch.undo()
+    assert result.added == EXAMPLE_COUNTS
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _enter_with_switch(real):  # noqa: ANN001, ANN202
+    def enter(conn):  # noqa: ANN001, ANN202
+        mode = real(conn)
+        return type(mode)(journal_switched=True)
+    return enter

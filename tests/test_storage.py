@@ -97,3 +97,43 @@ def test_resolve_url_paths_and_urls(tmp_path: Path) -> None:
     assert resolve_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
     with pytest.raises(ValueError, match="không được hỗ trợ"):
         resolve_url("mysql://u@h/db")
+
+
+def test_a_failed_upgrade_leaves_the_old_schema_intact(sqlite_template: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """DDL runs in the upgrade's transaction: a crash halfway must not leave half a schema."""
+    from alembic import command
+
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    real_upgrade = command.upgrade
+
+    def upgrade_then_fail(cfg, revision):  # noqa: ANN001
+        real_upgrade(cfg, revision)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(migrate.command, "upgrade", upgrade_then_fail)
+    with pytest.raises(RuntimeError, match="power cut"):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == "0002"
+    assert "ix_visit_stats" not in {ix["name"] for ix in inspect(engine).get_indexes("visit")}
+    monkeypatch.undo()
+    assert migrate.upgrade(engine) is not None  # the retry migrates (with a backup) and ends at head
+    assert migrate.status(engine) == "current"
+    engine.dispose()
+
+
+def test_error_messages_do_not_carry_citizen_data(sqlite_engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError) as info:
+        with sqlite_engine.begin() as conn:
+            conn.execute(text("INSERT INTO citizen (id, full_name, name_key, created_at, updated_at, version) "
+                              "VALUES (:i, :n, :k, :t, :t, 1)"),
+                         {"i": "x" * 32, "n": "Nguyễn Văn Mật", "k": None, "t": "2025-01-01"})
+    assert "Nguyễn Văn Mật" not in str(info.value)

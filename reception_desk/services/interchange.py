@@ -51,6 +51,7 @@ from reception_desk.services.interchange_format import (
 )
 from reception_desk.storage.bulk import (
     BulkWriter,
+    SqliteImportMode,
     count_rows,
     enter_sqlite_import,
     leave_sqlite_import,
@@ -1034,8 +1035,10 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
         parser = LineParser(engine.dialect, date.today())
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
-            mode = enter_sqlite_import(conn) if sqlite else None
+            mode = None
+            adopted = False
             try:
+                mode = enter_sqlite_import(conn) if sqlite else None
                 with conn.begin():
                     if sqlite:
                         # take the write lock before reading the ids: nobody can change the rows
@@ -1043,12 +1046,16 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
                     result, adopted = _import(conn, path, parser, ticker, ranges)
             finally:
-                if mode is not None:
-                    leave_sqlite_import(conn, mode)
-            if adopted:
-                # FTS5 keeps the index structure it last read per connection and does not see the
-                # tables replaced through this one: the pool must not hand it out again.
-                conn.invalidate()
+                try:
+                    if sqlite:
+                        # also after a failure inside enter_sqlite_import: never hand a pooled
+                        # connection back with foreign keys off
+                        leave_sqlite_import(conn, mode or SqliteImportMode(journal_switched=False))
+                finally:
+                    if adopted:
+                        # FTS5 keeps the index structure it last read per connection and does not
+                        # see the tables replaced through this one: the pool must not hand it out.
+                        conn.invalidate()
         if sum(result.added.values()) + sum(result.updated.values()) >= BULK_MIN_ROWS:
             refresh_planner_data(engine)
     finally:

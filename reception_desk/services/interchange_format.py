@@ -546,9 +546,15 @@ class LineParser:
     def _petition(self, obj: dict[str, Any], values: list[Any], lists: list[list[str]], line: int,
                   errors: list[tuple[int, str]], warnings: list[str]) -> None:
         ix = _IX["petition"]
+        denunciation = values[ix["kind"]] == PetitionKind.DENUNCIATION.value
         if values[ix["confidential"]] is DERIVED:
-            denunciation = values[ix["kind"]] == PetitionKind.DENUNCIATION.value
             values[ix["confidential"]] = self.true if denunciation else self.false
+        elif denunciation and values[ix["confidential"]] != self.true:
+            # Luật Tố cáo Điều 9, 56: a denouncer's identity is always protected; a file cannot
+            # turn that off.
+            values[ix["confidential"]] = self.true
+            warnings.append(f"line {line}: confidential: đơn tố cáo luôn được bảo mật danh tính người tố cáo; "
+                            "đã ghi confidential = true")
         ident = obj.get("id")
         if values[ix["duplicate_of"]] is not None and values[ix["duplicate_of"]] == self._own_id(ident):
             errors.append((line, f"line {line}: duplicate_of: đơn không thể là đơn trùng của chính nó"))

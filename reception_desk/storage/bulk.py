@@ -7,6 +7,7 @@ caller's transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 SQLITE_CACHE_KIB = 400_000  # page cache during an import (SQLite takes it only as it needs it)
 _SQLITE_DEFAULT_CACHE = -65536  # what storage.engine sets on every connection
 _SQLITE_BUSY_MS = 15000  # storage.engine's busy_timeout
+log = logging.getLogger(__name__)
+
 _CHUNK = 500  # ids per IN (...) list
 
 
@@ -66,7 +69,13 @@ def leave_sqlite_import(conn: Connection, mode: SqliteImportMode) -> None:
     conn.exec_driver_sql("PRAGMA foreign_keys=ON")
     conn.exec_driver_sql(f"PRAGMA cache_size={_SQLITE_DEFAULT_CACHE}")
     if mode.journal_switched:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        # Runs after the import committed: a reader that opened the file meanwhile can make the
+        # switch back fail with "database is locked". The data is saved either way, and every new
+        # connection asks for WAL again (storage.engine), so this must not turn into an error.
+        try:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except OperationalError:
+            log.warning("could not switch the database back to WAL after an import; the next connection will")
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
     conn.commit()
 

@@ -60,8 +60,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 def make_engine(db: str | os.PathLike[str] | None = None, **kwargs) -> Engine:  # noqa: ANN003
     url = resolve_url(db)
+    # Error messages go to logs and crash reports: never with citizens' names or ID numbers in them.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def begin_sqlite_transaction(conn) -> None:  # noqa: ANN001 - sqlalchemy Connection
+    """Open the SQLite transaction now: pysqlite only begins one before INSERT/UPDATE/DELETE, so
+    DDL issued first would otherwise commit at once and survive the caller's rollback."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from reception_desk.paths import db_dir
-from reception_desk.storage.engine import sqlite_path
+from reception_desk.storage.engine import begin_sqlite_transaction, sqlite_path
 
 
 class DatabaseTooNewError(RuntimeError):
@@ -93,6 +93,9 @@ def upgrade(engine: Engine) -> Path | None:
     backup = backup_sqlite(engine, current_revision(engine)) if state == "outdated" else None
     cfg = alembic_config()
     with engine.begin() as conn:
+        # All steps in one transaction, DDL included (SQLite has transactional DDL, but pysqlite
+        # would commit each CREATE/DROP at once): a failed upgrade leaves the old schema intact.
+        begin_sqlite_transaction(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return backup

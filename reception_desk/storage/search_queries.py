@@ -62,6 +62,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.util import ClauseAdapter
 
+from reception_desk.storage.engine import begin_sqlite_transaction
 from reception_desk.storage.models import Case, Citizen, Petition
 
 # SQLite: up to SPARSE_MAX matches are read and sorted; up to WALK_FROM the order's b-tree is walked
@@ -199,13 +200,6 @@ def search_index_ready(conn: Connection) -> bool:
     return found == len(names)
 
 
-def _begin_sqlite_transaction(conn: Connection) -> None:
-    """Open the SQLite transaction now: pysqlite only begins one before INSERT/UPDATE/DELETE, so
-    DDL issued first would otherwise commit at once and survive the caller's rollback."""
-    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        conn.exec_driver_sql("BEGIN")
-
-
 def suspend_search_index(conn: Connection) -> None:
     """Stop maintaining the word index, for a huge bulk import; call rebuild_search_index after.
 
@@ -215,7 +209,7 @@ def suspend_search_index(conn: Connection) -> None:
     suspended, search stays correct (it scans) but slow.
     """
     if _is_sqlite(conn):
-        _begin_sqlite_transaction(conn)
+        begin_sqlite_transaction(conn)
         for fts, _, _, _ in SQLITE_INDEXES:
             for suffix in _TRIGGER_SUFFIXES:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
@@ -227,7 +221,7 @@ def suspend_search_index(conn: Connection) -> None:
 def rebuild_search_index(conn: Connection) -> None:
     """Re-index every row from the base tables and resume maintenance (idempotent)."""
     if _is_sqlite(conn):
-        _begin_sqlite_transaction(conn)
+        begin_sqlite_transaction(conn)
         existing = set(
             conn.execute(text("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")).scalars()
         )
@@ -315,7 +309,7 @@ def adopt_search_index(conn: Connection, path: str) -> bool:
     table is dropped and created again first, so this connection reads the new index too (closing
     it after the commit, as the importer does, is a second safeguard).
     """
-    _begin_sqlite_transaction(conn)
+    begin_sqlite_transaction(conn)
     existing = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
     for statement, (fts, _, _, _) in zip(sqlite_table_statements(), SQLITE_INDEXES, strict=True):
         if fts not in existing:
