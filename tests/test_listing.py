@@ -155,3 +155,17 @@ def test_signer_display_rule() -> None:
     assert signer_display(False, ["Nguyễn Văn A", "Trần Thị B"]) == "Nguyễn Văn A, Trần Thị B"
     assert signer_display(False, [], anonymous=True) == "(đơn nặc danh)"
     assert signer_display(False, []) == "(không rõ người đứng đơn)"
+
+
+def test_a_denouncers_visits_are_not_found_by_their_name(engine: Engine) -> None:
+    with engine.begin() as conn:
+        denunciation = add_case(conn, kind="denunciation", title="Tố cáo sai phạm trong cấp phép")
+        complaint = add_case(conn, kind="complaint", title="Khiếu nại thu hồi đất")
+        denouncer = add_citizen(conn, "Lê Văn Tố")
+        complainant = add_citizen(conn, "Lê Văn Khoa")
+        add_visit(conn, denunciation, date(2025, 2, 3), citizen_ids=[denouncer])
+        open_visit = add_visit(conn, complaint, date(2025, 2, 4), citizen_ids=[complainant])
+    assert {r.id for r in listing.visits_page(engine, query="le van").rows} == {open_visit}
+    assert listing.visits_page(engine, query="le van to").rows == []
+    # the case itself is still found by its own title
+    assert len(listing.visits_page(engine, query="cap phep").rows) == 1

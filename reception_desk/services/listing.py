@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from reception_desk.domain.enums import Channel, HandlingDirection, PetitionKind, ReceptionMode
 from reception_desk.domain.text import fold
-from reception_desk.services.visibility import signer_display, signers_searchable
+from reception_desk.services.visibility import CONFIDENTIAL_CASE_KINDS, signer_display, signers_searchable
 from reception_desk.storage.models import (
     Agency,
     Case,
@@ -142,10 +142,13 @@ def _visit_word(word: str) -> ColumnElement[bool]:
     # index: joining from visit_citizen would read every link of every visit.
     citizens = select(_citizen.c.id).where(_contains(_citizen.c.name_key, word))
     visits_of_citizens = select(_visit_citizen.c.visit_id).where(_visit_citizen.c.citizen_id.in_(citizens))
+    # A denouncer must not be found through their visits either (see services.visibility).
+    open_cases = select(_case.c.id).where(_case.c.kind.not_in(CONFIDENTIAL_CASE_KINDS))
+    by_name = and_(_visit.c.id.in_(visits_of_citizens), _visit.c.case_id.in_(open_cases))
     return or_(
         _contains(_visit.c.content_key, word),
         _visit.c.case_id.in_(cases),
-        _visit.c.id.in_(visits_of_citizens),
+        by_name,
     )
 
 

@@ -29,3 +29,8 @@ def signers_searchable(confidential: bool) -> bool:
     Filtering by name would reveal who signed a confidential petition just as showing the name would.
     """
     return not confidential
+
+
+# Case kinds whose visitors are denouncers: their visits must not be found by the visitor's name.
+CONFIDENTIAL_CASE_KINDS = ("denunciation",)
+
