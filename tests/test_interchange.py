@@ -476,7 +476,8 @@ def test_round_trip_is_byte_exact(engine: Engine, second_engine: Engine, example
     assert exported == {**EXAMPLE_COUNTS, "agency": 4, "citizen": 10, "case": 9, "session": 1, "visit": 42,
                         "petition": 31, "transfer": 16, "directive": 6}
     result = import_jsonl(second_engine, first)
-    assert result.added == exported and result.warnings == [line for line in result.warnings if "id_number" in line]
+    assert result.added == exported and result.warnings == [line for line in result.warnings
+                                                                  if "id_number" in line or "is_delegation" in line]
     second = tmp_path / "second.jsonl"
     export_jsonl(second_engine, second)
     assert first.read_bytes() == second.read_bytes()
@@ -991,3 +992,20 @@ def _enter_with_switch(real):  # noqa: ANN001, ANN202
         mode = real(conn)
         return type(mode)(journal_switched=True)
     return enter
+
+
+def test_a_delegation_flag_against_the_rule_is_kept_with_a_warning(sqlite_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "doan.jsonl"
+    path.write_text(
+        '{"type":"case","id":"K1","title":"Vụ việc","kind":"complaint"}\n'
+        '{"type":"visit","id":"V1","date":"2025-03-01","reception":"regular","case_id":"K1","persons":3,'
+        '"is_delegation":true}\n'
+        '{"type":"visit","id":"V2","date":"2025-03-02","reception":"regular","case_id":"K1","persons":6}\n',
+        encoding="utf-8")
+    result = import_jsonl(sqlite_engine, path)
+    assert [w for w in result.warnings if "is_delegation" in w] == [
+        "line 2: is_delegation: 3 người nhưng is_delegation ghi khác quy tắc đoàn đông người (từ 5 người); "
+        "thống kê theo giá trị đã ghi"]
+    with sqlite_engine.connect() as conn:
+        flags = dict(conn.exec_driver_sql("SELECT external_id, is_delegation FROM visit").all())
+    assert flags == {"V1": 1, "V2": 1}

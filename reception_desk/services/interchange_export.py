@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from reception_desk.services.errors import CancelCheck, Cancelled, Progress, UserError
 from reception_desk.services.interchange_format import CHILD_TABLES, TYPES, TypeSpec
+from reception_desk.storage.engine import begin_sqlite_transaction
 from reception_desk.storage.models import AuditEvent, new_id, utcnow
 
 _DIGITS = re.compile(r"(\d+)")
@@ -155,10 +156,11 @@ def export_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
     try:
         with conn.begin():
+            # One read snapshot for every statement (pysqlite would otherwise read each statement
+            # in its own): links can never point at a record the export did not write.
+            begin_sqlite_transaction(conn)
             exporter = _Exporter(conn, progress, cancel)
             counts = exporter.count()
-            # SQLite reads each statement in its own snapshot: read the referencing types first, so
-            # a record added meanwhile can only be missing, never referenced without being written.
             rows = {spec.name: exporter.read(spec) for spec in reversed(TYPES)}
             links = {child: exporter.links(child) for child in CHILD_TABLES}
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

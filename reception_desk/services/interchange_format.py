@@ -535,6 +535,10 @@ class LineParser:
         persons = values[ix["persons"]]
         if values[ix["is_delegation"]] is DERIVED:
             values[ix["is_delegation"]] = self.true if persons >= 5 else self.false
+        elif (values[ix["is_delegation"]] == self.true) != (persons >= 5):
+            # Kept as given (a clerk may override), but the reports count this flag: say so.
+            warnings.append(f"line {line}: is_delegation: {persons} người nhưng is_delegation ghi khác quy tắc "
+                            "đoàn đông người (từ 5 người); thống kê theo giá trị đã ghi")
         citizens, representatives = lists
         missing = [r for r in representatives if r not in citizens]
         if missing:

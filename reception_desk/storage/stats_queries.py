@@ -27,6 +27,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from reception_desk.storage.engine import begin_sqlite_transaction
 from reception_desk.storage.models import Case, Directive, Petition, Transfer, Visit
 
 # Measures of one reception group (plus ``kind:<report kind>`` distinct-case counts).
@@ -52,9 +53,12 @@ def begin_report(conn: Connection) -> None:
     that transaction — JIT off (compiling costs seconds, longer than the queries; the planner
     prices the guarded first-visit look-up as if it ran on every row and would trigger it), no
     parallel workers (each worker would rebuild the whole per-case aggregate for its hash join),
-    and enough work_mem for a year's per-case aggregate to stay in memory. SQLite needs nothing.
+    and enough work_mem for a year's per-case aggregate to stay in memory. On SQLite: an explicit
+    read transaction, so every statement reads the same snapshot.
     """
-    if conn.dialect.name != "postgresql":
+    if conn.dialect.name == "sqlite":
+        # A WAL read transaction: this year, last year and every figure see the same data.
+        begin_sqlite_transaction(conn)
         return
     conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
     conn.exec_driver_sql("SET LOCAL jit = off")
