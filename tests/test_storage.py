@@ -137,3 +137,31 @@ def test_error_messages_do_not_carry_citizen_data(sqlite_engine: Engine) -> None
                               "VALUES (:i, :n, :k, :t, :t, 1)"),
                          {"i": "x" * 32, "n": "Nguyễn Văn Mật", "k": None, "t": "2025-01-01"})
     assert "Nguyễn Văn Mật" not in str(info.value)
+
+
+def test_a_new_connection_does_not_wait_for_an_import_in_rollback_journal_mode(sqlite_url: str) -> None:
+    """A bulk import switches the file to the rollback journal; the GUI opening it meanwhile must
+    get a connection at once (reads wait only for the import's commit), not fail after 15 s."""
+    import time
+
+    importer = make_engine(sqlite_url)
+    conn = importer.connect()
+    conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    conn.commit()
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("INSERT INTO setting (key, value, updated_at) VALUES ('x', 'y', '2025-01-01')")
+    reader = make_engine(sqlite_url)
+    try:
+        started = time.monotonic()
+        with reader.connect() as other:
+            assert other.exec_driver_sql("SELECT count(*) FROM setting WHERE key = 'x'").scalar() == 0
+        assert time.monotonic() - started < 5
+    finally:
+        reader.dispose()
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.close()
+        importer.dispose()
+    with make_engine(sqlite_url).connect() as again:
+        assert again.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert again.exec_driver_sql("SELECT value FROM setting WHERE key = 'x'").scalar() == "y"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 from reception_desk.paths import default_database_path
 
 ENV_DB = "RECEPTION_DESK_DB"
+BUSY_TIMEOUT_MS = 15000
 
 
 class DatabaseUrlError(ValueError):
@@ -49,9 +51,19 @@ def sqlite_path(engine_or_url: Engine | str) -> Path | None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        # A new file, or a bulk import holding the file in rollback-journal mode right now
+        # (storage.bulk): asking for WAL then would wait for the whole import and fail. Ask
+        # without waiting; the import puts WAL back itself when it ends.
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
