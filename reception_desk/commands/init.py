@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reception_desk.services.database import describe, open_database
+from reception_desk.services.database import database, describe
 from reception_desk.storage import migrate
 
 
@@ -14,9 +14,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         print(f"Cơ sở dữ liệu sẵn sàng ({describe(engine)}, lược đồ {migrate.current_revision(engine)}).")
-    finally:
-        engine.dispose()
     return 0

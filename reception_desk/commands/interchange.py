@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from time import monotonic
 
-from reception_desk.services.database import open_database
+from reception_desk.services.database import database
 from reception_desk.services.interchange import export_jsonl, import_jsonl
 from reception_desk.services.interchange_format import TYPES
 
@@ -56,11 +56,8 @@ def progress_printer(verb: str, unit: str) -> Callable[[int, int], None]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         result = import_jsonl(engine, args.file, progress=progress_printer("Đang nhập", "dòng"))
-    finally:
-        engine.dispose()
     for warning in result.warnings[:SHOWN_WARNINGS]:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
     hidden = len(result.warnings) + result.warnings_omitted - SHOWN_WARNINGS
@@ -71,11 +68,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         counts = export_jsonl(engine, args.file, progress=progress_printer("Đang xuất", "bản ghi"))
-    finally:
-        engine.dispose()
     total = sum(counts.values())
     print(f"Đã xuất {total} bản ghi ra {args.file}.")
     for spec in TYPES:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from reception_desk.domain.periods import MAX_YEAR, MIN_YEAR, PERIOD_CODES, rule_for_code
-from reception_desk.services.database import open_database
+from reception_desk.services.database import database
 from reception_desk.services.errors import UserError, ValidationError
 from reception_desk.services.statistics import period_report
 
@@ -90,11 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         raise ValidationError(f"Định dạng không được hỗ trợ: “{args.format}” (hiện chỉ có: {', '.join(FORMATS)}).")
     start, end = resolve_period(args)
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         report = period_report(engine, start, end)
-    finally:
-        engine.dispose()
     text = render_json(report)
     if args.output:
         path = Path(args.output).expanduser()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reception_desk.services.database import open_database
+from reception_desk.services.database import database
 from reception_desk.services.errors import ValidationError
 from reception_desk.services.search import (
     DEFAULT_LIMIT,
@@ -58,11 +58,8 @@ def run(args: argparse.Namespace) -> int:
     query = " ".join(args.text)
     parse_query(query)  # a blank query is refused before the database is opened
     limit = _limit(args.limit)
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         hits = search(engine, query, limit)
-    finally:
-        engine.dispose()
     if not hits:
         print(f"Không tìm thấy kết quả nào cho “{query.strip()}”.", file=sys.stderr)
         return EXIT_NOT_FOUND

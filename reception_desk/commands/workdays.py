@@ -14,7 +14,7 @@ from datetime import date
 
 from reception_desk.domain.workdays import MAX_COUNT, MAX_YEAR, MIN_YEAR
 from reception_desk.services import workdays as service
-from reception_desk.services.database import open_database
+from reception_desk.services.database import database
 from reception_desk.services.errors import ValidationError
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -101,11 +101,8 @@ def run_holidays(args: argparse.Namespace) -> int:
 
 
 def run_deadline(args: argparse.Namespace) -> int:
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         deadlines = service.petition_deadlines(engine, args.petition)
-    finally:
-        engine.dispose()
     if not deadlines:
         print("Không có thời hạn nào tính từ ngày nhận đơn áp dụng cho đơn này.")
     for item in deadlines:
@@ -119,11 +116,8 @@ def run_set(args: argparse.Namespace) -> int:
     if kind not in _KINDS:
         raise ValidationError(f"Loại ngày không hợp lệ: “{args.kind}” (dùng off = ngày nghỉ, work = ngày làm việc).")
     name = " ".join(args.name)
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         service.set_day(engine, day, _KINDS[kind], name)
-    finally:
-        engine.dispose()
     state = "ngày nghỉ" if _KINDS[kind] else "ngày làm việc"
     print(f"Đã đặt ngày {day:%d/%m/%Y} là {state}: {' '.join(name.split())}.")
     return 0
@@ -131,10 +125,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 def run_clear(args: argparse.Namespace) -> int:
     day = parse_date(args.date)
-    engine = open_database(args.db)
-    try:
+    with database(args.db) as engine:
         message = service.clear_day(engine, day)
-    finally:
-        engine.dispose()
     print(message)
     return 0

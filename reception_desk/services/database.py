@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -35,6 +37,16 @@ def open_database(db: str | os.PathLike[str] | None = None, *, upgrade: bool = T
         engine.dispose()
         raise UserError(f"Không mở được cơ sở dữ liệu: {_short(exc)}") from exc
     return engine
+
+
+@contextmanager
+def database(db: str | os.PathLike[str] | None = None) -> Iterator[Engine]:
+    """open_database for one command: the engine is disposed when the block ends."""
+    engine = open_database(db)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def describe(engine: Engine) -> str:

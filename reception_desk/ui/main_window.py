@@ -31,6 +31,8 @@ from sqlalchemy import Engine
 from reception_desk import APP_TITLE
 from reception_desk.services import listing
 from reception_desk.services.database import describe
+from reception_desk.services.demo import fill_demo
+from reception_desk.services.interchange import export_jsonl, import_jsonl
 from reception_desk.services.listing import ListKind
 from reception_desk.ui import background, dialogs
 from reception_desk.ui.background import BackgroundOp
@@ -356,13 +358,6 @@ class MainWindow(QMainWindow):
         path = dialogs.ask_open_file(self, "Nhập dữ liệu từ tệp")
         if path is None:
             return
-        try:
-            from reception_desk.services.interchange import import_jsonl
-        except ImportError:
-            dialogs.show_error(
-                self, "Không nhập được dữ liệu", "Bản cài đặt này thiếu chức năng nhập dữ liệu."
-            )
-            return
         engine = self.engine
         BackgroundOp(
             self,
@@ -379,13 +374,6 @@ class MainWindow(QMainWindow):
         suggested = f"ban-tiep-cong-dan-{date.today():%Y-%m-%d}.jsonl"
         path = dialogs.ask_save_file(self, "Xuất dữ liệu ra tệp", suggested)
         if path is None:
-            return
-        try:
-            from reception_desk.services.interchange import export_jsonl
-        except ImportError:
-            dialogs.show_error(
-                self, "Không xuất được dữ liệu", "Bản cài đặt này thiếu chức năng xuất dữ liệu."
-            )
             return
         engine = self.engine
         BackgroundOp(
@@ -406,13 +394,6 @@ class MainWindow(QMainWindow):
             yes="Thêm dữ liệu mẫu",
             no="Không",
         ):
-            return
-        try:
-            from reception_desk.services.demo import fill_demo
-        except ImportError:
-            dialogs.show_error(
-                self, "Không tạo được dữ liệu mẫu", "Bản cài đặt này thiếu chức năng dữ liệu mẫu."
-            )
             return
         engine = self.engine
         BackgroundOp(
