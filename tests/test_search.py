@@ -253,6 +253,72 @@ def test_plans_from_word_statistics_agree(engine: Engine, monkeypatch: pytest.Mo
         assert search(engine, q, limit=30) == expected[q], q
 
 
+def _listed_words(engine: Engine, source: str) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(text("SELECT word FROM search_word WHERE source = :s"), {"s": source}).scalars())
+
+
+@pytest.mark.parametrize("expand_max", [0, 1, 64])
+def test_word_lists_plan_agrees(engine: Engine, monkeypatch: pytest.MonkeyPatch, expand_max: int) -> None:
+    """PostgreSQL replaces the last word's prefix by the listed words it begins (search_word) and
+    answers "no match" for an unlisted word; with the expansion off (PG_EXPAND_MAX 0) or too
+    narrow for the prefix, the former plans run: the hits are the same."""
+    _analysed_office(engine)
+    with engine.begin() as conn:
+        add_citizen(conn, "Đỗ Văn Hoàn 1")  # "hoan" and "hoang" both begin with "hoa"
+        add_petition(conn, "Ông 123/QĐ-UBND Đỗ Hoàn đề nghị", date(2025, 3, 1))
+    queries = ["do hoa", "do van hoa", "doan huu h", "giay chung nhan", "de nghi lan 3", "do h", "ubnd",
+               "qd", "hoan", "xyzzy", "do xyzzy", "nghi xyz", "123"]
+    expected = {q: search(engine, q, limit=30) for q in queries}
+    assert titles(expected["do van hoa"], "citizen")[:1] == ["Đỗ Văn Hoàn 1"]
+    assert len(titles(expected["do van hoa"], "citizen")) == 21  # Hoàng ×20 and Hoàn
+    assert expected["xyzzy"] == [] and expected["do xyzzy"] == [] and expected["nghi xyz"] == []
+    # SQLite splits "123/QĐ-UBND" into words; PostgreSQL's parser keeps it whole (docs/search.md)
+    assert len(expected["ubnd"]) == (1 if engine.dialect.name == "sqlite" else 0)
+    monkeypatch.setattr(search_queries, "PG_EXPAND_MAX", expand_max)
+    for q in queries:
+        assert search(engine, q, limit=30) == expected[q], q
+    if engine.dialect.name == "postgresql":
+        names = _listed_words(engine, "n")
+        assert {"do", "hoang", "hoan", "doan", "huu", "hoa"} <= names
+        assert {"giay", "chung", "nhan", "123/qd-ubnd"} <= _listed_words(engine, "s")
+
+
+def test_word_lists_follow_inserts_and_updates(engine: Engine) -> None:
+    """The statement triggers list the words of new and changed keys; an update that leaves the key
+    alone lists nothing; search finds the new words at once."""
+    with engine.begin() as conn:
+        first = add_citizen(conn, "Lò Văn Páo")
+        conn.execute(_citizen.insert(), [_entity(full_name=f"Mùa A Dính {i}", name_key=fold(f"Mùa A Dính {i}"))
+                                          for i in range(3)])
+    assert titles(search(engine, "mua a d"), "citizen") == [f"Mùa A Dính {i}" for i in range(3)]
+    with engine.begin() as conn:
+        conn.execute(update(_citizen).where(_citizen.c.id == first)
+                     .values(full_name="Lò Văn Sủng", name_key=fold("Lò Văn Sủng")))
+    assert titles(search(engine, "lo van sung")) == ["Lò Văn Sủng"]
+    assert search(engine, "lo van pao") == []
+    if engine.dialect.name == "postgresql":
+        assert {"lo", "van", "pao", "sung", "mua", "a", "dinh", "0", "1", "2"} <= _listed_words(engine, "n")
+        with engine.begin() as conn:
+            before = conn.execute(text("SELECT count(*) FROM search_word")).scalar_one()
+            conn.execute(update(_citizen).where(_citizen.c.id == first).values(note="ghi chú"))
+            assert conn.execute(text("SELECT count(*) FROM search_word")).scalar_one() == before
+
+
+def test_word_lists_unused_while_suspended(engine: Engine) -> None:
+    """Rows written while the index is suspended are found (the lists are not trusted then), and
+    the rebuild lists their words."""
+    with engine.begin() as conn:
+        suspend_search_index(conn)
+        add_citizen(conn, "Vàng Seo Chứ")
+    assert titles(search(engine, "vang seo ch")) == ["Vàng Seo Chứ"]
+    with engine.begin() as conn:
+        rebuild_search_index(conn)
+    assert titles(search(engine, "vang seo ch")) == ["Vàng Seo Chứ"]
+    if engine.dialect.name == "postgresql":
+        assert {"vang", "seo", "chu"} <= _listed_words(engine, "n")
+
+
 def test_without_statistics_the_bounded_walk_answers(engine: Engine) -> None:
     """A database never analysed (no word statistics) still answers, by the fixed walk then GIN."""
     with engine.begin() as conn:
@@ -339,9 +405,9 @@ def test_sqlite_index_answers_from_fts(sqlite_engine: Engine) -> None:
                                  "'dia AND chinh'")).scalar() == 1
 
 
-def _migration_module():  # noqa: ANN202
-    path = Path(migrate.alembic_config().get_main_option("script_location")) / "versions" / "0002_search_indexes.py"
-    spec = importlib.util.spec_from_file_location("migration_0002", path)
+def _migration_module(name: str = "0002_search_indexes.py"):  # noqa: ANN202
+    path = Path(migrate.alembic_config().get_main_option("script_location")) / "versions" / name
+    spec = importlib.util.spec_from_file_location(f"migration_{name[:4]}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -353,13 +419,21 @@ def test_rebuild_creates_what_the_migration_created() -> None:
     current = search_queries.sqlite_table_statements() + search_queries.sqlite_trigger_statements()
     assert sorted(frozen.sqlite_statements()) == sorted(current)
     assert frozen.PG_INDEXES == search_queries.PG_WORD_INDEXES + search_queries.PG_ORDER_INDEXES
+    lists = _migration_module("0004_search_word_lists.py")
+    assert lists.SOURCES == search_queries.PG_VOCABULARY_SOURCES
+    assert lists.TABLE == search_queries.PG_VOCABULARY_TABLE
+    assert lists.FUNCTION == search_queries.PG_VOCABULARY_FUNCTION
+    assert lists.triggers() == search_queries.pg_vocabulary_triggers()
+    assert lists.fill() == search_queries.pg_vocabulary_fill()
 
 
 def _search_objects(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             return set(conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'search%'")).scalars())
-        return set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search%'")).scalars())
+        return set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search%'"
+                                     " UNION SELECT tgname FROM pg_trigger WHERE tgname LIKE 'search%'"
+                                     " UNION SELECT relname FROM pg_class WHERE relname = 'search_word'")).scalars())
 
 
 def test_downgrade_drops_everything_and_upgrade_restores(office: Engine) -> None:
@@ -371,6 +445,7 @@ def test_downgrade_drops_everything_and_upgrade_restores(office: Engine) -> None
         command.downgrade(cfg, "0001")
     assert _search_objects(office) == set()
     migrate.upgrade(office)
+    search_queries.forget_word_stats(office)  # the word lists were dropped and made again
     assert _search_objects(office) == created
     # rows that existed before the upgrade are indexed by it
     assert titles(search(office, "van duc"), "citizen") == ["Nguyễn Văn Đức"]

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,10 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    cast,
     column,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -60,6 +62,7 @@ from sqlalchemy import (
 from sqlalchemy import (
     table as table_clause,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql.util import ClauseAdapter
 
 from reception_desk.storage.engine import begin_sqlite_transaction
@@ -90,6 +93,9 @@ PG_UNION_COST = 0.05
 PG_WALK_PER_HEAP_READ = 4
 # Word statistics are re-read from pg_stats at most this often (seconds).
 PG_STATS_TTL = 300.0
+# The prefix of the last word is replaced by the words it begins (search_word) when they are at
+# most this many: GIN then skips through their posting lists like those of whole words.
+PG_EXPAND_MAX = 64
 
 _citizen: Table = Citizen.__table__  # type: ignore[assignment]
 _case: Table = Case.__table__  # type: ignore[assignment]
@@ -178,6 +184,64 @@ PG_ORDER_INDEXES = [
 ]
 
 
+# PostgreSQL word lists (revision 0004): every word each GIN-indexed key holds, per document
+# ("n" citizen names, "t" case titles, "s" petition summaries), so that the prefix of the last word
+# can be replaced by the few words it begins. GIN merges all the posting lists of a prefix before
+# intersecting ("dung:*" is 250,000 petitions, 15-20 ms) but skips through the lists of whole words,
+# and a word no key holds answers "no match" without asking the index. Statement triggers (one
+# INSERT per statement, however many rows) add the new words; nothing is removed (a word no row
+# holds any more costs an empty branch); rebuild_search_index lists them afresh.
+PG_VOCABULARY_SOURCES = (("n", "citizen", "name_key"), ("t", "case_file", "title_key"),
+                         ("s", "petition", "summary_key"))
+_PG_SOURCE_OF_INDEX = {"search_citizen_name_words": "n", "search_case_title_words": "t",
+                       "search_petition_summary_words": "s"}
+PG_VOCABULARY_TABLE = [
+    'CREATE TABLE search_word (source text NOT NULL, word text COLLATE "C" NOT NULL)',
+    "CREATE INDEX search_word_source_word ON search_word (source, word)",
+]
+# The same words as the GIN index expressions: tsvector_to_array gives exactly the lexemes indexed.
+PG_VOCABULARY_FUNCTION = r"""CREATE OR REPLACE FUNCTION search_word_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- TG_ARGV: the document's source code and key column; new_rows (old_rows) the transition tables.
+  src text := quote_literal(TG_ARGV[0]);
+  col text := quote_ident(TG_ARGV[1]);
+BEGIN
+  EXECUTE 'INSERT INTO search_word (source, word) SELECT DISTINCT ' || src || ', w FROM new_rows n'
+    || CASE WHEN TG_OP = 'UPDATE'
+            THEN ' JOIN old_rows o ON o.id = n.id AND o.' || col || ' IS DISTINCT FROM n.' || col ELSE '' END
+    || ', unnest(tsvector_to_array(to_tsvector(''simple'', coalesce(n.' || col || ', '''')))) AS w'
+    || ' WHERE NOT EXISTS (SELECT 1 FROM search_word x WHERE x.source = ' || src || ' AND x.word = w)';
+  RETURN NULL;
+END
+$$"""
+
+
+def pg_vocabulary_triggers() -> list[str]:
+    """Statement triggers adding the words of inserted and changed keys (transition tables)."""
+    statements = []
+    for source, table, key in PG_VOCABULARY_SOURCES:
+        call = f"FOR EACH STATEMENT EXECUTE FUNCTION search_word_add('{source}', '{key}')"
+        statements += [
+            f"CREATE TRIGGER search_word_{table}_ai AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows {call}",
+            f"CREATE TRIGGER search_word_{table}_au AFTER UPDATE ON {table} "
+            f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {call}",
+        ]
+    return statements
+
+
+def pg_vocabulary_fill() -> list[str]:
+    """The words of every row, once (after creating the table, or after emptying it)."""
+    return [
+        f"INSERT INTO search_word (source, word) SELECT DISTINCT '{source}', w FROM {table} n, "
+        f"unnest(tsvector_to_array(to_tsvector('simple', coalesce(n.{key}, '')))) AS w"
+        for source, table, key in PG_VOCABULARY_SOURCES
+    ]
+
+
+_PG_VOCABULARY_TRIGGERS = [(s.split()[2], s.split()[6]) for s in pg_vocabulary_triggers()]  # (name, table)
+
+
 def _index_name(statement: str) -> str:
     return statement.split()[2]
 
@@ -197,7 +261,20 @@ def search_index_ready(conn: Connection) -> bool:
         text("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY(:names)"),
         {"names": names},
     ).scalar_one()
-    return found == len(names)
+    return found == len(names) and _pg_vocabulary_maintained(conn)
+
+
+_PG_TRIGGERS_IN_PLACE = (
+    "(SELECT count(*) FROM pg_trigger WHERE tgname = ANY(:trigger_names) AND tgenabled <> 'D'"
+    " AND tgrelid IN (to_regclass('citizen'), to_regclass('case_file'), to_regclass('petition')))"
+)
+
+
+def _pg_vocabulary_maintained(conn: Connection) -> bool:
+    """PostgreSQL: whether the word lists' triggers are in place (not suspended)."""
+    found = conn.execute(text(f"SELECT {_PG_TRIGGERS_IN_PLACE}"),
+                         {"trigger_names": [name for name, _ in _PG_VOCABULARY_TRIGGERS]}).scalar_one()
+    return found == len(_PG_VOCABULARY_TRIGGERS)
 
 
 def suspend_search_index(conn: Connection) -> None:
@@ -216,6 +293,8 @@ def suspend_search_index(conn: Connection) -> None:
         return
     for statement in PG_WORD_INDEXES:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_index_name(statement)}")
+    for name, table in _PG_VOCABULARY_TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
 
 def rebuild_search_index(conn: Connection) -> None:
@@ -242,9 +321,19 @@ def rebuild_search_index(conn: Connection) -> None:
         return
     for statement in PG_WORD_INDEXES + PG_ORDER_INDEXES:
         conn.exec_driver_sql(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    # The word lists, afresh (~10 s at a million petitions: every key is split into words once).
+    for statement in PG_VOCABULARY_TABLE:
+        conn.exec_driver_sql(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
+                             .replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    conn.exec_driver_sql(PG_VOCABULARY_FUNCTION)
+    for name, table in _PG_VOCABULARY_TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    conn.exec_driver_sql("TRUNCATE search_word")
+    for statement in pg_vocabulary_fill() + pg_vocabulary_triggers():
+        conn.exec_driver_sql(statement)
     # Fresh word statistics for the rows just imported (the search sizes its plans from them;
     # autovacuum would get there only minutes later). ANALYZE is transactional, unlike VACUUM.
-    conn.exec_driver_sql("ANALYZE citizen, case_file, petition")
+    conn.exec_driver_sql("ANALYZE citizen, case_file, petition, search_word")
     forget_word_stats(conn.engine)
 
 
@@ -499,19 +588,32 @@ def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
     # The planner misjudges prefix tsqueries (both ways, by orders of magnitude), so the plan is
     # chosen here: walk the order's b-tree testing each row, or read every match through the GIN
     # index (bitmap scan) and sort them — from the words' frequencies when the table has statistics.
-    if plan.sparse and plan.pg_index_match is not None:
-        return _pg_bitmap(conn, plan, plan.pg_index_match, limit)
+    # The word lists (search_word) tell at once when a word is in no key, and which words the
+    # prefix of the last one stands for: the GIN query then names whole words only.
+    index_match = plan.pg_index_match
+    completions: tuple[str, ...] | None = None
+    if plan.pg_index and plan.words and plan.pg_document:
+        words = _pg_vocabulary(conn, plan.words)
+        if words is not None:
+            listed = words[_PG_SOURCE_OF_INDEX[plan.pg_index]]
+            if not listed.possible:
+                return []
+            if len(listed.completions) <= PG_EXPAND_MAX:
+                completions = listed.completions
+                index_match = _pg_exact_match(plan.pg_document, plan.words[:-1], completions)
+    if plan.sparse and index_match is not None:
+        return _pg_bitmap(conn, plan, index_match, limit)
     stats = _word_stats(conn, plan.pg_index) if plan.pg_index and plan.words else None
     if stats is None:
         # No statistics (never analysed): a bounded walk, enough for a common term, then the index.
         rows = _pg_walk(conn, plan, PG_WALK, limit)
-        if len(rows) >= limit or plan.pg_index_match is None:
+        if len(rows) >= limit or index_match is None:
             return rows
-        return _pg_bitmap(conn, plan, plan.pg_index_match, limit)
+        return _pg_bitmap(conn, plan, index_match, limit)
     typed = _as_typed(plan.words)
     whole = [w for w, prefix in typed if not prefix]
     last = typed[-1][0]
-    last_share = stats.prefix(last)
+    last_share = stats.prefix(last) if completions is None else min(1.0, sum(map(stats.word, completions)))
     # The share of matching rows lies between the product of the words' shares (independent
     # words, as in names) and the smallest one (words that come together, as in the phrases of
     # summaries: "giấy chứng nhận" is 50 times more common than the product says). A first walk
@@ -538,13 +640,13 @@ def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
     # begins; when that costs more than reading the rows the whole words leave (at most as many
     # as the rarest of them holds: again, words may come together), the prefix is tested on those
     # rows instead (the same rule, row by row).
-    if whole and PG_UNION_COST * last_share > min(stats.word(w) for w in whole):
+    if completions is None and whole and PG_UNION_COST * last_share > min(stats.word(w) for w in whole):
         assert plan.pg_document is not None and plan.key_name is not None
         condition = and_(_pg_words_match(plan.pg_document, whole, last_prefix=False),
                          _pg_word_match(plan.table.c[plan.key_name], last, True))
     else:
-        assert plan.pg_index_match is not None
-        condition = plan.pg_index_match
+        assert index_match is not None
+        condition = index_match
     return _pg_bitmap(conn, plan, condition, limit)
 
 
@@ -567,11 +669,89 @@ def _pg_walk(conn: Connection, plan: _Plan, window_rows: int, limit: int) -> lis
 def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int) -> list[Row]:
     """All the rows the GIN index gives for ``condition`` (bitmap scan), sorted, the first ``limit``.
 
-    The b-tree plans are switched off for this one statement: the planner would otherwise often
-    walk the order's b-tree filtering every row, its estimate of a prefix match being far off.
+    The matches are a materialised CTE, sorted outside it: with ORDER BY … LIMIT next to the
+    condition, the planner would often walk the order's b-tree filtering every row instead, its
+    estimate of a text-search match being far off. Inside, with sequential scans off for the
+    search (begin_search), only the GIN index is left.
     """
-    with _pg_settings(conn, enable_indexscan="off", enable_seqscan="off"):
-        return list(conn.execute(_select(plan, condition, limit)))
+    if plan.extra is not None:
+        condition = and_(condition, plan.extra)
+    matches = select(plan.table).where(condition).cte("matches").prefix_with("MATERIALIZED")
+    adapt = ClauseAdapter(matches).traverse
+    stmt = (select(*(adapt(c) for c in plan.columns)).order_by(*(adapt(o) for o in plan.order_by))
+            .limit(limit))
+    return list(conn.execute(stmt))
+
+
+# --- PostgreSQL word lists --------------------------------------------------------------------------
+
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """What the word list of one document says about a query."""
+
+    possible: bool  # every whole word is listed and some word begins with the last one
+    completions: tuple[str, ...]  # the listed words beginning with the last one (PG_EXPAND_MAX + 1 at most)
+
+
+_vocabulary_cache: weakref.WeakKeyDictionary[Connection, tuple[Any, Sequence[str], dict[str, _Listed] | None]] = (
+    weakref.WeakKeyDictionary())
+_LOOKUP = text(
+    "SELECT s.source,"
+    " ARRAY(SELECT DISTINCT w.word FROM search_word w WHERE w.source = s.source"
+    "  AND w.word = ANY(CAST(:whole AS text[]))) AS whole,"
+    " ARRAY(SELECT DISTINCT w.word FROM search_word w WHERE w.source = s.source"
+    "  AND w.word >= :low AND w.word < :high ORDER BY 1 LIMIT :most) AS completions"
+    " FROM unnest(CAST(:sources AS text[])) AS s(source)"
+    f" WHERE {_PG_TRIGGERS_IN_PLACE} = :trigger_count"
+)
+
+
+def _pg_vocabulary(conn: Connection, words: Sequence[str]) -> dict[str, _Listed] | None:
+    """Per document source, what its word list says about ``words`` (the last one a prefix).
+
+    None when the lists cannot be trusted or used: suspended for an import (their triggers are
+    gone: checked in the same statement), missing (a database before revision 0004), or a word
+    that is not plain a-z/0-9 (the text-search parser might split it otherwise than the query).
+    One statement for the three documents, kept for the rest of the caller's transaction.
+    """
+    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words) or not _pg_info(conn).vocabulary:
+        return None
+    transaction = conn.get_transaction()
+    cached = _vocabulary_cache.get(conn)
+    if cached is not None and transaction is not None and cached[0] is transaction and cached[1] == words:
+        return cached[2]
+    last = words[-1]
+    # Words are a-z/0-9 only, so the words beginning with ``last`` are a byte range ("C" order).
+    high = last[:-1] + chr(ord(last[-1]) + 1)
+    rows = conn.execute(_LOOKUP, {
+        "whole": list(words[:-1]), "low": last, "high": high, "most": PG_EXPAND_MAX + 1,
+        "sources": [source for source, _, _ in PG_VOCABULARY_SOURCES],
+        "trigger_names": [name for name, _ in _PG_VOCABULARY_TRIGGERS],
+        "trigger_count": len(_PG_VOCABULARY_TRIGGERS),
+    }).all()
+    found: dict[str, _Listed] | None = None
+    if rows:
+        need = set(words[:-1])
+        found = {source: _Listed(need <= set(whole) and bool(completions), tuple(completions))
+                 for source, whole, completions in rows}
+    if transaction is not None:
+        _vocabulary_cache[conn] = (transaction, tuple(words), found)
+    return found
+
+
+def _tsquery_word(word: str) -> str:
+    """A lexeme quoted for tsquery input (no parsing: compound lexemes like "qd-ubnd" stay whole)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_exact_match(document: str, whole: Sequence[str], completions: Sequence[str]) -> ColumnElement[bool]:
+    """PostgreSQL: the GIN expression @@ every whole word and one of the completions of the last."""
+    either = " | ".join(map(_tsquery_word, completions))
+    query = " & ".join([*map(_tsquery_word, whole), f"( {either} )"])
+    return literal_column(document).op("@@")(cast(literal(query), TSQUERY))
 
 
 # --- PostgreSQL word statistics ---------------------------------------------------------------------
@@ -599,24 +779,38 @@ class _WordStats:
 
 
 _PG_STATS_INDEXES = ("search_citizen_name_words", "search_case_title_words", "search_petition_summary_words")
-_stats_cache: weakref.WeakKeyDictionary[Engine, tuple[float, dict[str, _WordStats]]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class _PgInfo:
+    stats: dict[str, _WordStats]  # per GIN index name
+    vocabulary: bool  # the search_word table exists (revision 0004)
+
+
+_stats_cache: weakref.WeakKeyDictionary[Engine, tuple[float, _PgInfo]] = weakref.WeakKeyDictionary()
 _stats_lock = threading.Lock()
 
 
-def _word_stats(conn: Connection, index: str) -> _WordStats | None:
-    """The word statistics of a search index, cached per engine for PG_STATS_TTL seconds.
-
-    None when the table was never analysed (run ANALYZE after a bulk import: rebuild_search_index
-    does), and the caller then falls back to a plan that needs no estimate.
-    """
+def _pg_info(conn: Connection) -> _PgInfo:
+    """Word statistics and whether the word lists exist, cached per engine for PG_STATS_TTL seconds."""
     now = time.monotonic()
     with _stats_lock:
         cached = _stats_cache.get(conn.engine)
     if cached is None or now - cached[0] > PG_STATS_TTL:
-        cached = (now, _load_word_stats(conn))
+        vocabulary = conn.execute(text("SELECT to_regclass('search_word') IS NOT NULL")).scalar_one()
+        cached = (now, _PgInfo(_load_word_stats(conn), bool(vocabulary)))
         with _stats_lock:
             _stats_cache[conn.engine] = cached
-    return cached[1].get(index)
+    return cached[1]
+
+
+def _word_stats(conn: Connection, index: str) -> _WordStats | None:
+    """The word statistics of a search index (cached, see _pg_info).
+
+    None when the table was never analysed (run ANALYZE after a bulk import: rebuild_search_index
+    does), and the caller then falls back to a plan that needs no estimate.
+    """
+    return _pg_info(conn).stats.get(index)
 
 
 def _load_word_stats(conn: Connection) -> dict[str, _WordStats]:
@@ -643,22 +837,9 @@ def _load_word_stats(conn: Connection) -> dict[str, _WordStats]:
 
 
 def forget_word_stats(engine: Engine) -> None:
-    """Drop the cached word statistics of ``engine`` (after ANALYZE, or in tests)."""
+    """Drop the cached word statistics of ``engine`` (after ANALYZE, a migration, or in tests)."""
     with _stats_lock:
         _stats_cache.pop(engine, None)
-
-
-@contextmanager
-def _pg_settings(conn: Connection, **settings: str) -> Iterator[None]:
-    """Planner settings for the current transaction, restored afterwards (one round trip each way)."""
-    names = list(settings)
-    current = [func.current_setting(name) for name in names]
-    changes = [func.set_config(name, settings[name], True) for name in names]
-    previous = conn.execute(select(*current, *changes)).one()[: len(names)]
-    try:
-        yield
-    finally:
-        conn.execute(select(*(func.set_config(name, value, True) for name, value in zip(names, previous, strict=True))))
 
 
 def begin_search(conn: Connection) -> None:
@@ -667,11 +848,14 @@ def begin_search(conn: Connection) -> None:
     JIT off: the planner's wild estimates for prefix text-search queries can pass jit_above_cost,
     and compiling alone takes tens of milliseconds, longer than any search. No parallel workers:
     starting them costs more than the few thousand rows a search reads, on a busy desk machine.
+    No sequential scans: every search statement has an index (the GIN index for the matches, see
+    _pg_bitmap), which a wild estimate must not make the planner give up for a scan of the table.
     """
     if _is_sqlite(conn):
         return
     conn.execute(select(func.set_config("jit", "off", True),
-                        func.set_config("max_parallel_workers_per_gather", "0", True)))
+                        func.set_config("max_parallel_workers_per_gather", "0", True),
+                        func.set_config("enable_seqscan", "off", True)))
 
 
 def _words_match(conn: Connection, key_name: str, words: Sequence[str]) -> RowMatch:
