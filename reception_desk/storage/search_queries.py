@@ -38,7 +38,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -622,19 +622,6 @@ def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
     # even the upper bound is too rare for a walk, the GIN index answers at once.
     upper = min([stats.word(w) for w in whole] + [last_share])
     sized = max(PG_WALK_MIN, math.ceil(PG_WALK_MARGIN * limit / upper))
-    if completions is not None and sized <= PG_WALK_MAX:
-        # The GIN query names whole words only, so it costs little whatever they are: when even
-        # independent words (the product of their shares, as in names) would not fill the page
-        # within a probe, ask it first, reading at most ``cap`` matches. Up to about
-        # sqrt(limit x rows) matches, reading them all costs less than walking to the page (a
-        # match read and a row walked cost about the same); more, and the walk below answers.
-        independent = math.prod([stats.word(w) for w in whole] + [last_share])
-        if PG_WALK_MARGIN * limit / max(independent, 1e-12) > PG_PROBE:
-            cap = max(PG_WALK_MIN, math.ceil(math.sqrt(limit * stats.rows)))
-            capped = _pg_bitmap(conn, plan, index_match, limit, cap)
-            if capped is not None:
-                return capped
-            sized = max(PG_WALK_MIN, math.ceil(PG_WALK_MARGIN * limit * stats.rows / cap))
     if sized <= PG_WALK_MAX:  # else even words that always come together would be too rare
         window = min(PG_PROBE, sized)
         rows = _pg_walk(conn, plan, window, limit)
@@ -679,16 +666,8 @@ def _pg_walk(conn: Connection, plan: _Plan, window_rows: int, limit: int) -> lis
     return list(conn.execute(walk))
 
 
-@overload
-def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int) -> list[Row]: ...
-@overload
-def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int,
-               cap: int) -> list[Row] | None: ...
-def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int,
-               cap: int | None = None) -> list[Row] | None:
-    """All the rows the GIN index gives for ``condition`` (bitmap scan), sorted, the first ``limit``;
-    with ``cap``, None when there are more than ``cap`` matches (then only cap + 1 are read; the
-    rows carry one more column, ``search_found``).
+def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], limit: int) -> list[Row]:
+    """All the rows the GIN index gives for ``condition`` (bitmap scan), sorted, the first ``limit``.
 
     The matches are a materialised CTE, sorted outside it: with ORDER BY … LIMIT next to the
     condition, the planner would often walk the order's b-tree filtering every row instead, its
@@ -697,19 +676,11 @@ def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], li
     """
     if plan.extra is not None:
         condition = and_(condition, plan.extra)
-    inner = select(plan.table).where(condition)
-    if cap is not None:
-        inner = inner.limit(cap + 1)
-    matches = inner.cte("matches").prefix_with("MATERIALIZED")
+    matches = select(plan.table).where(condition).cte("matches").prefix_with("MATERIALIZED")
     adapt = ClauseAdapter(matches).traverse
-    columns = [adapt(c) for c in plan.columns]
-    if cap is not None:
-        columns.append(select(func.count()).select_from(matches).scalar_subquery().label("search_found"))
-    stmt = select(*columns).order_by(*(adapt(o) for o in plan.order_by)).limit(limit)
-    rows = list(conn.execute(stmt))
-    if cap is not None and rows and rows[0].search_found > cap:
-        return None
-    return rows
+    stmt = (select(*(adapt(c) for c in plan.columns)).order_by(*(adapt(o) for o in plan.order_by))
+            .limit(limit))
+    return list(conn.execute(stmt))
 
 
 # --- PostgreSQL word lists --------------------------------------------------------------------------
