@@ -3,7 +3,7 @@
 1. the large office file (bench/generate.py; cached in bench/out/);
 2. per database: import it through the command line (bench/bench_import.py), then
    search p95 of the first 50 hits (bench/bench_search.py), the quarterly and yearly report
-   (bench/bench_report.py), opening the visits list (bench/bench_visits_list.py, own process);
+   (bench/bench_report.py), opening the visits, petitions and transfers lists (bench/bench_visits_list.py, own process);
 3. prints the numbers side by side and writes them, with the machine and the date, into
    docs/performance.md (``--no-doc`` to leave the document alone).
 
@@ -56,7 +56,11 @@ ROWS: list[tuple[str, str, str, float | None, tuple[str, ...]]] = [
     ("year_p95_ms", "Yearly report: p95", "ms", 1000, BACKENDS),
     ("visits_open_ms", "Open the visits list (500,000 rows)", "ms", 300, BACKENDS),
     ("visits_rss_mb", "Visits list: process memory (RSS)", "MB", 200, BACKENDS),
+    ("petitions_open_ms", "Open the petitions list (1,000,000 rows)", "ms", 300, BACKENDS),
+    ("petitions_rss_mb", "Petitions list: process memory (RSS)", "MB", 200, BACKENDS),
+    ("transfers_open_ms", "Open the transfers list (401,595 rows)", "ms", 300, BACKENDS),
 ]
+LIST_KINDS = ("visits", "petitions", "transfers")
 
 
 def _search(db: str, label: str) -> dict[str, Any]:
@@ -87,16 +91,16 @@ def _reports(db: str, label: str, today: str) -> dict[str, Any]:
     return parsed
 
 
-def _visits_list(db: str, label: str) -> dict[str, Any]:
+def _list(db: str, label: str, kind: str) -> dict[str, Any]:
     script = BENCH / "bench_visits_list.py"
     if not script.exists():
         return {"error": "bench/bench_visits_list.py is missing"}
-    run = run_child([PYTHON, str(script), "--db", db], log_name=f"{label}-visits-list", timeout=900,
-                    env={"QT_QPA_PLATFORM": "offscreen"})
+    run = run_child([PYTHON, str(script), "--db", db, "--kind", kind], log_name=f"{label}-{kind}-list",
+                    timeout=900, env={"QT_QPA_PLATFORM": "offscreen"})
     parsed = parse_result(run.stdout)
     if parsed is None:
-        # bench_visits_list.py prints "visits_list_open_ms=… rss_mb=… rows=…".
-        match = re.search(r"visits_list_open_ms=([\d.]+) rss_mb=([\d.]+) rows=(\d+)", run.stdout)
+        # bench_visits_list.py prints "<kind>_list_open_ms=… rss_mb=… rows=…".
+        match = re.search(rf"{kind}_list_open_ms=([\d.]+) rss_mb=([\d.]+) rows=(\d+)", run.stdout)
         parsed = None if match is None else {"open_ms": float(match[1]), "rss_mb": float(match[2]),
                                              "rows_shown": int(match[3])}
     if not run.ok or parsed is None:
@@ -109,7 +113,8 @@ def _visits_list(db: str, label: str) -> dict[str, Any]:
 
 def _figures(result: dict[str, Any]) -> dict[str, float | None]:
     """The table's numbers from one backend's raw results (None = not measured)."""
-    imp, search, report, visits = (result.get(k, {}) for k in ("import", "search", "report", "visits_list"))
+    imp, search, report = (result.get(k, {}) for k in ("import", "search", "report"))
+    lists = {kind: result.get(f"{kind}_list", {}) for kind in LIST_KINDS}
 
     def get(d: dict[str, Any], *path: str) -> float | None:
         for key in path:
@@ -128,8 +133,8 @@ def _figures(result: dict[str, Any]) -> dict[str, float | None]:
         "quarter_p95_ms": get(report, "quarter", "p95_ms"),
         "year_median_ms": get(report, "year", "median_ms"),
         "year_p95_ms": get(report, "year", "p95_ms"),
-        "visits_open_ms": get(visits, "open_ms"),
-        "visits_rss_mb": None if "error" in visits else get(visits, "rss_mb"),
+        **{f"{kind}_open_ms": get(shown, "open_ms") for kind, shown in lists.items()},
+        **{f"{kind}_rss_mb": None if "error" in shown else get(shown, "rss_mb") for kind, shown in lists.items()},
     }
 
 
@@ -162,7 +167,7 @@ def problems(results: dict[str, dict[str, Any]]) -> list[str]:
             continue
         if "error" in result:
             out.append(f"{LABELS[backend]}: {result['error']}")
-        for part in ("import", "search", "report", "visits_list"):
+        for part in ("import", "search", "report", *(f"{kind}_list" for kind in LIST_KINDS)):
             error = result.get(part, {}).get("error")
             if error:
                 first = error.strip().splitlines()[-1] if error.strip() else error
@@ -218,8 +223,9 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "- **Reports**: `services.statistics.period_report(engine, start, end)` (the period, the same dates a",
         "  year earlier, and the change) for the last complete quarter and the last complete calendar year",
         "  before the data's last day; one warm-up, then 15 timed calls each; `bench/bench_report.py`.",
-        "- **Visits list**: a separate process opens the visits list over the imported database and shows",
-        "  its first screen; `bench/bench_visits_list.py --db DB` reports the time and the process's memory.",
+        "- **Lists**: a separate process opens the visits (petitions, transfers) list over the imported database",
+        "  and shows its first screen; `bench/bench_visits_list.py --db DB --kind visits|petitions|transfers`",
+        "  reports the time and the process's memory.",
         "",
     ]
     issues = problems(results)
@@ -288,10 +294,12 @@ def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str
     log(f"[{label}] reports: " + "; ".join(
         f"{k} {_short(v, ('median_ms', 'p95_ms'))}" for k, v in result["report"].items() if isinstance(v, dict))
         if "error" not in result["report"] else f"reports: {result['report']['error'][-300:]}")
-    load["visits_list"] = round(os.getloadavg()[0], 2)
-    log(f"[{label}] visits list …")
-    result["visits_list"] = _visits_list(db, label)
-    log(f"[{label}] visits list: {_short(result['visits_list'], ('open_ms', 'rss_mb', 'peak_rss_mb', 'error'))}")
+    for kind in LIST_KINDS:
+        load[f"{kind}_list"] = round(os.getloadavg()[0], 2)
+        log(f"[{label}] {kind} list …")
+        result[f"{kind}_list"] = _list(db, label, kind)
+        log(f"[{label}] {kind} list: "
+            f"{_short(result[f'{kind}_list'], ('open_ms', 'rss_mb', 'peak_rss_mb', 'error'))}")
     return result
 
 
