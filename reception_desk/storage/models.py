@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -277,6 +277,24 @@ class Setting(SQLModel, table=True):
     key: str = Field(max_length=100, primary_key=True)
     value: str | None = Field(default=None, sa_column=Column(SAText))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(Entity, table=True):
+    """Tệp đính kèm: a scan or photo of a petition, stored in the database with the record.
+
+    Kept in the database (not beside it) so that a backup, a copy of the SQLite file or the office's
+    PostgreSQL holds the whole file of a petition; the size limit is enforced by the services.
+    """
+
+    __tablename__ = "attachment"
+
+    petition_id: uuid.UUID = Field(foreign_key="petition.id", index=True, ondelete="CASCADE")
+    file_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    added_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
 ENTITY_TABLES = [Citizen, Agency, Case, ReceptionSession, Visit, Petition, Transfer, Directive]
