@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Integer, Table, and_, case, cast, func, or_, select
+from sqlalchemy import Engine, Integer, Table, and_, case, cast, func, or_, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from reception_desk.domain.enums import PetitionKind
@@ -142,14 +142,21 @@ def queue_counts(engine: Engine, today: date | None = None, *, calendar: WorkCal
     t, a = _transfer, _agency
     overdue = func.sum(case((t.c.due_on < today, 1), else_=0))
     due_soon = func.sum(case((and_(t.c.due_on >= today, t.c.due_on <= horizon), 1), else_=0))
-    stmt = (
-        select(t.c.agency_id, a.c.name, cast(overdue, Integer), cast(due_soon, Integer), func.count())
-        .select_from(t.outerjoin(a, a.c.id == t.c.agency_id))
+    # Group by an expression, not the bare column: SQLite would otherwise walk ix_transfer_agency_id
+    # to group in order and fetch every transfer through it (~0.9 s at 400k transfers instead of
+    # ~0.1 s for one plain scan); PostgreSQL hashes either way.
+    agency_key = type_coerce(func.coalesce(t.c.agency_id, t.c.agency_id), t.c.agency_id.type).label("agency_id")
+    groups_q = (
+        select(agency_key, cast(overdue, Integer).label("overdue"), cast(due_soon, Integer).label("due_soon"),
+               func.count().label("awaiting"))
         .where(_waiting())
-        .group_by(t.c.agency_id, a.c.name)
+        .group_by(agency_key)
+        .subquery()
     )
+    stmt = select(groups_q, a.c.name).select_from(groups_q.outerjoin(a, a.c.id == groups_q.c.agency_id))
     with engine.connect() as conn:
-        groups = [AgencyCount(r[0], r[1] or "", int(r[2] or 0), int(r[3] or 0), int(r[4])) for r in conn.execute(stmt)]
+        groups = [AgencyCount(r.agency_id, r.name or "", int(r.overdue or 0), int(r.due_soon or 0), int(r.awaiting))
+                  for r in conn.execute(stmt)]
     groups.sort(key=lambda g: (-g.overdue, -g.awaiting, g.name))
     return QueueCounts(
         today=today,
