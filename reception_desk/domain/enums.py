@@ -11,7 +11,9 @@ from enum import StrEnum
 class LabelledEnum(StrEnum):
     @property
     def label(self) -> str:
-        return LABELS[self]
+        # StrEnum members equal their values, so "other" of Channel, AgencyLevel and IdType is one
+        # key of LABELS (the last label wins there): those are looked up by class first.
+        return _CLASS_LABELS.get((type(self), self.value)) or LABELS[self]
 
     @classmethod
     def parse(cls, value: str) -> LabelledEnum:
@@ -172,4 +174,10 @@ LABELS: dict[StrEnum, str] = {
     IdType.OTHER: "Giấy tờ khác",
     DayType.WORKING: "ngày làm việc",
     DayType.CALENDAR: "ngày",
+}
+
+_CLASS_LABELS: dict[tuple[type, str], str] = {
+    (Channel, "other"): "Khác",
+    (AgencyLevel, "other"): "Khác",
+    (IdType, "other"): "Giấy tờ khác",
 }
