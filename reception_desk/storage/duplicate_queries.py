@@ -1,0 +1,244 @@
+"""Set-based look-ups behind the duplicate suggestion at intake (services.petitions.suggest_duplicates).
+
+Everything here is bounded so that a suggestion stays well under 50 ms at a million petitions,
+through indexes that exist anyway:
+
+- petitions of the same signers: ``petition_signer.citizen_id`` index, then the petition by its
+  primary key, filtered on the received date (a citizen has a few dozen petitions at most);
+- how rare a word of the summary is: SQLite counts its rows in the FTS5 word table, stopping at
+  COUNT_CAP (~0.2 ms a word); PostgreSQL reads the share ANALYZE keeps for the most common words of
+  the GIN index (cached) and the word lists of revision 0004 (whether a word is in any summary);
+- petitions sharing rare words: the FTS5 table (SQLite) or the GIN index (PostgreSQL) asked for
+  "at least two of the query's rarest words" — an OR of ANDs whose posting lists are short by
+  construction — at most CANDIDATE_CAP rows, then filtered on the received date;
+- how common the other words are: a sample of the newest summaries (received_on index), cached.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, literal_column, select, text
+
+from reception_desk.storage import search_queries
+from reception_desk.storage.models import Citizen, Petition, PetitionSigner
+
+# SQLite: a word's rows are counted in the FTS5 table up to this many (more = "common").
+COUNT_CAP = 5000
+# At most this many petitions come from the word index (newest first), before the date filter.
+CANDIDATE_CAP = 2000
+# At most this many petitions of the given signers are read.
+SIGNER_CAP = 500
+# How many of the newest summaries make the sample of common words' shares; kept SAMPLE_TTL seconds.
+SAMPLE_SIZE = 1000
+SAMPLE_TTL = 600.0
+
+_petition: Table = Petition.__table__  # type: ignore[assignment]
+_signer: Table = PetitionSigner.__table__  # type: ignore[assignment]
+_citizen: Table = Citizen.__table__  # type: ignore[assignment]
+
+_PG_INDEX = "search_petition_summary_words"
+_PG_DOCUMENT = "to_tsvector('simple', coalesce(summary_key, ''))"
+
+CANDIDATE_COLUMNS = (
+    _petition.c.id, _petition.c.received_on, _petition.c.kind, _petition.c.channel, _petition.c.summary,
+    _petition.c.summary_key, _petition.c.handling, _petition.c.duplicate_of_id, _petition.c.case_id,
+    _petition.c.confidential, _petition.c.anonymous,
+)
+
+
+def _is_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+# --- word frequencies -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Word shares among the newest summaries, and the size of the petition table."""
+
+    rows: int  # petitions in the table (estimate on PostgreSQL)
+    size: int  # summaries sampled
+    counts: Counter[str]  # word -> sampled summaries holding it
+
+    def share(self, word: str) -> float | None:
+        found = self.counts.get(word)
+        return None if not found or not self.size else found / self.size
+
+
+_samples: weakref.WeakKeyDictionary[Engine, tuple[float, Sample]] = weakref.WeakKeyDictionary()
+_samples_lock = threading.Lock()
+
+
+def word_sample(conn: Connection, split: Callable[[str], Iterable[str]]) -> Sample:
+    """The sample of the newest summaries, cached per engine for SAMPLE_TTL seconds.
+
+    ``split(key)`` gives the distinct words of a folded summary (the caller's tokenizer).
+    """
+    now = time.monotonic()
+    with _samples_lock:
+        cached = _samples.get(conn.engine)
+    if cached is not None and now - cached[0] <= SAMPLE_TTL:
+        return cached[1]
+    keys = conn.execute(select(_petition.c.summary_key).order_by(_petition.c.received_on.desc())
+                        .limit(SAMPLE_SIZE)).scalars().all()
+    counts: Counter[str] = Counter()
+    for key in keys:
+        counts.update(split(key or ""))
+    sample = Sample(petition_rows(conn), len(keys), counts)
+    with _samples_lock:
+        _samples[conn.engine] = (now, sample)
+    return sample
+
+
+def forget_sample(engine: Engine) -> None:
+    """Drop the cached sample (tests, or after a bulk import)."""
+    with _samples_lock:
+        _samples.pop(engine, None)
+
+
+def petition_rows(conn: Connection) -> int:
+    """How many petitions there are: the largest rowid on SQLite, the planner's estimate on
+    PostgreSQL (exact count when the table was never analysed, i.e. small)."""
+    if _is_sqlite(conn):
+        return int(conn.execute(text("SELECT coalesce(max(rowid), 0) FROM petition")).scalar_one())
+    estimate = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('petition')")).scalar()
+    if estimate is not None and estimate >= 0:
+        return int(estimate)
+    return int(conn.execute(select(func.count()).select_from(_petition)).scalar_one())
+
+
+def sqlite_word_counts(conn: Connection, words: Sequence[str]) -> dict[str, int] | None:
+    """SQLite: rows holding each word, counted up to COUNT_CAP + 1 (None: index suspended)."""
+    if not search_queries.search_index_ready(conn):
+        return None
+    counts: dict[str, int] = {}
+    statement = text("SELECT count(*) FROM (SELECT 1 FROM search_petition WHERE search_petition MATCH :q"
+                     " LIMIT :cap)")
+    for word in words:
+        counts[word] = int(conn.execute(statement, {"q": _fts_word(word), "cap": COUNT_CAP + 1}).scalar_one())
+    return counts
+
+
+def pg_word_shares(conn: Connection, words: Sequence[str]) -> tuple[dict[str, float], set[str] | None, float]:
+    """PostgreSQL: (share of rows for the words ANALYZE lists as common, the words that are in some
+    summary — None when the word lists are missing —, the share assumed for an unlisted word)."""
+    stats = search_queries._word_stats(conn, _PG_INDEX)  # noqa: SLF001 - the search's cached statistics
+    shares = {w: stats.shares[w] for w in words if stats is not None and w in stats.shares}
+    floor = stats.floor if stats is not None else 0.0
+    present: set[str] | None = None
+    if search_queries._pg_info(conn).vocabulary:  # noqa: SLF001
+        present = set(conn.execute(
+            text("SELECT word FROM search_word WHERE source = 's' AND word = ANY(CAST(:words AS text[]))"),
+            {"words": list(words)},
+        ).scalars())
+    return shares, present, floor
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+def _fts_word(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _pg_word(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
+    """At least two of the words (every pair), or the one word alone."""
+    if len(words) == 1:
+        return [(words[0],)]
+    return list(itertools.combinations(words, 2))
+
+
+def content_candidates(conn: Connection, rare_words: Sequence[str], start: date, end: date) -> list[Row]:
+    """Petitions received in [start, end] holding at least two of ``rare_words`` (or the one word).
+
+    The words must be rare (few rows each): the word index is asked for the OR of their pairs, at
+    most CANDIDATE_CAP rows, newest first; only then is the date checked, on those rows.
+    """
+    if not rare_words:
+        return []
+    groups = _groups(rare_words)
+    if _is_sqlite(conn):
+        query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
+        matches = text("SELECT rowid FROM search_petition WHERE search_petition MATCH :q"
+                       " ORDER BY rowid DESC LIMIT :cap").bindparams(q=query, cap=CANDIDATE_CAP)
+        stmt = select(*CANDIDATE_COLUMNS).where(
+            literal_column("petition.rowid").in_(matches.columns(literal_column("rowid"))),
+            _petition.c.received_on.between(start, end),
+        )
+        return list(conn.execute(stmt))
+    query = " | ".join("(" + " & ".join(map(_pg_word, g)) + ")" for g in groups)
+    # The matches are a materialised CTE holding the word condition alone, so that only the GIN
+    # index can answer it (a walk of the received_on index testing every row would be far slower).
+    names = ", ".join(c.name for c in CANDIDATE_COLUMNS)
+    stmt = text(
+        f"WITH m AS MATERIALIZED (SELECT {names} FROM petition"
+        f" WHERE {_PG_DOCUMENT} @@ CAST(:q AS tsquery) LIMIT :cap)"
+        f" SELECT {names} FROM m WHERE received_on BETWEEN :start AND :end"
+    ).bindparams(q=query, cap=CANDIDATE_CAP, start=start, end=end)
+    return list(conn.execute(stmt))
+
+
+def signer_candidates(conn: Connection, signer_ids: Sequence[UUID], start: date, end: date, *,
+                      include_confidential: bool) -> list[Row]:
+    """Petitions received in [start, end] signed by any of ``signer_ids`` (at most SIGNER_CAP).
+
+    ``include_confidential`` False leaves out confidential petitions: matching them by their signer
+    would reveal who signed them (services.visibility.signers_searchable).
+    """
+    if not signer_ids:
+        return []
+    ids = select(_signer.c.petition_id).where(_signer.c.citizen_id.in_(list(signer_ids)))
+    conditions = [_petition.c.id.in_(ids), _petition.c.received_on.between(start, end)]
+    if not include_confidential:
+        conditions.append(_petition.c.confidential.is_(False))
+    stmt = (select(*CANDIDATE_COLUMNS).where(*conditions)
+            .order_by(_petition.c.received_on.desc()).limit(SIGNER_CAP))
+    return list(conn.execute(stmt))
+
+
+def signers_of(conn: Connection, petition_ids: Sequence[UUID]) -> dict[UUID, list[tuple[UUID, str]]]:
+    """(citizen id, full name) of each petition's signers, in their order on the petition."""
+    if not petition_ids:
+        return {}
+    rows = conn.execute(
+        select(_signer.c.petition_id, _signer.c.citizen_id, _citizen.c.full_name)
+        .join(_citizen, _citizen.c.id == _signer.c.citizen_id)
+        .where(_signer.c.petition_id.in_(bindparam("ids", expanding=True)))
+        .order_by(_signer.c.petition_id, _signer.c.ordinal, _citizen.c.name_key),
+        {"ids": list(petition_ids)},
+    )
+    found: dict[UUID, list[tuple[UUID, str]]] = {}
+    for petition_id, citizen_id, name in rows:
+        found.setdefault(petition_id, []).append((citizen_id, name))
+    return found
+
+
+__all__ = [
+    "CANDIDATE_CAP",
+    "CANDIDATE_COLUMNS",
+    "COUNT_CAP",
+    "SAMPLE_SIZE",
+    "Sample",
+    "content_candidates",
+    "forget_sample",
+    "pg_word_shares",
+    "petition_rows",
+    "signer_candidates",
+    "signers_of",
+    "sqlite_word_counts",
+    "word_sample",
+]
