@@ -791,25 +791,33 @@ class _Weights:
 
 
 def _query_weights(conn: Connection, words: Sequence[str]) -> tuple[_Weights, list[str]]:
-    """The weights of the query's words and its rarest ones (at most RARE_WORDS, rarest first)."""
+    """The weights of the query's words and its least common ones that some petition holds (at
+    most RARE_WORDS, rarest first: what the word index is asked for)."""
     sample = dq.word_sample(conn, words_of_key)
     rows = max(1, sample.rows)
     known: dict[str, float] = {}
     rare: list[tuple[float, int, str]] = []
     if conn.dialect.name == "sqlite":
-        counts = dq.sqlite_word_counts(conn, words)
+        # Words common among the newest summaries are common: their share there is estimate
+        # enough, and counting their long posting lists would cost the most. The others are
+        # counted in the word index (up to COUNT_CAP).
+        common = {w: share * rows for w in words
+                  if (share := sample.share(w)) is not None and share * rows > dq.COUNT_CAP}
+        counts = dq.sqlite_word_counts(conn, [w for w in words if w not in common])
         if counts is None:  # word index suspended (a bulk import is running): no content matches
             return _Weights(rows, {}, sample), []
-        for word, count in counts.items():
-            if count == 0:
+        for word in words:
+            if word in common:
+                estimate = common[word]
+            elif counts[word] == 0:
                 continue  # in no summary (a typo, a word being typed): nothing can share it
-            if count <= dq.COUNT_CAP:
-                estimate = float(count)
-                rare.append((estimate, 0, word))
+            elif counts[word] <= dq.COUNT_CAP:
+                estimate = float(counts[word])
             else:
                 share = sample.share(word)
-                estimate = max(float(count), share * rows if share else float(count))
+                estimate = max(float(counts[word]), share * rows if share else 0.0)
             known[word] = math.log(1 + rows / estimate)
+            rare.append((estimate, 0, word))
     else:
         shares, present, floor = dq.pg_word_shares(conn, words)
         for word in words:
@@ -824,7 +832,7 @@ def _query_weights(conn: Connection, words: Sequence[str]) -> tuple[_Weights, li
             estimate = max(1.0, estimate)
             known[word] = math.log(1 + rows / estimate)
             # Unknown counts among rare words: longer words and numbers first.
-            if estimate <= dq.COUNT_CAP and _PLAIN.fullmatch(word):
+            if _PLAIN.fullmatch(word):
                 rare.append((estimate, -len(word) - (5 if any(c.isdigit() for c in word) else 0), word))
     rare.sort()
     return _Weights(rows, known, sample), [w for _, _, w in rare[:RARE_WORDS]]

@@ -5,18 +5,21 @@ through indexes that exist anyway:
 
 - petitions of the same signers: ``petition_signer.citizen_id`` index, then the petition by its
   primary key, filtered on the received date (a citizen has a few dozen petitions at most);
-- how rare a word of the summary is: SQLite counts its rows in the FTS5 word table, stopping at
-  COUNT_CAP (~0.2 ms a word); PostgreSQL reads the share ANALYZE keeps for the most common words of
+- how rare a word of the summary is: a word common among the newest summaries (the sample below)
+  is common; SQLite counts the rows of the others in the FTS5 word table, stopping at COUNT_CAP
+  (short posting lists: ~0.05 ms a word); PostgreSQL reads the share ANALYZE keeps for the most common words of
   the GIN index (cached) and the word lists of revision 0004 (whether a word is in any summary);
 - petitions sharing rare words: the FTS5 table (SQLite) or the GIN index (PostgreSQL) asked for
   "at least two of the query's rarest words" — an OR of ANDs whose posting lists are short by
-  construction — at most CANDIDATE_CAP rows, then filtered on the received date;
+  construction —, then three, … until at most CANDIDATE_CAP rows match; only those rows are read
+  and filtered on the received date;
 - how common the other words are: a sample of the newest summaries (received_on index), cached.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 import weakref
@@ -33,8 +36,8 @@ from reception_desk.storage.models import Citizen, Petition, PetitionSigner
 
 # SQLite: a word's rows are counted in the FTS5 table up to this many (more = "common").
 COUNT_CAP = 5000
-# At most this many petitions come from the word index (newest first), before the date filter.
-CANDIDATE_CAP = 2000
+# At most this many petitions are read from the table for the words (newest first), before the date filter.
+CANDIDATE_CAP = 100
 # At most this many petitions of the given signers are read.
 SIGNER_CAP = 500
 # How many of the newest summaries make the sample of common words' shares; kept SAMPLE_TTL seconds.
@@ -155,41 +158,49 @@ def _pg_word(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
-    """At least two of the words (every pair), or the one word alone."""
-    if len(words) == 1:
-        return [(words[0],)]
-    return list(itertools.combinations(words, 2))
+def stages(words: Sequence[str]) -> list[list[tuple[str, ...]]]:
+    """The word conditions tried in turn, each an OR of ANDs: at least two of the words, then at
+    least three, … then all of them (one word: that word)."""
+    if len(words) <= 1:
+        return [[tuple(words)]] if words else []
+    return [list(itertools.combinations(words, size)) for size in range(2, len(words) + 1)]
 
 
 def content_candidates(conn: Connection, rare_words: Sequence[str], start: date, end: date) -> list[Row]:
     """Petitions received in [start, end] holding at least two of ``rare_words`` (or the one word).
 
-    The words must be rare (few rows each): the word index is asked for the OR of their pairs, at
-    most CANDIDATE_CAP rows, newest first; only then is the date checked, on those rows.
+    ``rare_words``: the query's least common words, rarest first. The word index is asked for "at least two of them"
+    first; when that gives more than CANDIDATE_CAP rows (words that often come together, like a
+    place's name), for at least three, and so on, the last condition keeping its newest
+    CANDIDATE_CAP rows: only that many rows are ever read from the table, and only then is the
+    date checked, on them.
     """
-    if not rare_words:
-        return []
-    groups = _groups(rare_words)
-    if _is_sqlite(conn):
-        query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
-        matches = text("SELECT rowid FROM search_petition WHERE search_petition MATCH :q"
-                       " ORDER BY rowid DESC LIMIT :cap").bindparams(q=query, cap=CANDIDATE_CAP)
-        stmt = select(*CANDIDATE_COLUMNS).where(
-            literal_column("petition.rowid").in_(matches.columns(literal_column("rowid"))),
-            _petition.c.received_on.between(start, end),
-        )
-        return list(conn.execute(stmt))
-    query = " | ".join("(" + " & ".join(map(_pg_word, g)) + ")" for g in groups)
-    # The matches are a materialised CTE holding the word condition alone, so that only the GIN
-    # index can answer it (a walk of the received_on index testing every row would be far slower).
-    names = ", ".join(c.name for c in CANDIDATE_COLUMNS)
-    stmt = text(
-        f"WITH m AS MATERIALIZED (SELECT {names} FROM petition"
-        f" WHERE {_PG_DOCUMENT} @@ CAST(:q AS tsquery) LIMIT :cap)"
-        f" SELECT {names} FROM m WHERE received_on BETWEEN :start AND :end"
-    ).bindparams(q=query, cap=CANDIDATE_CAP, start=start, end=end)
-    return list(conn.execute(stmt))
+    tried = stages(rare_words)
+    for n, groups in enumerate(tried):
+        last = n == len(tried) - 1
+        if _is_sqlite(conn):
+            query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
+            rowids = conn.execute(text("SELECT rowid FROM search_petition WHERE search_petition MATCH :q"
+                                       " ORDER BY rowid DESC LIMIT :cap"),
+                                  {"q": query, "cap": CANDIDATE_CAP + 1}).scalars().all()
+            if len(rowids) > CANDIDATE_CAP and not last:
+                continue
+            listed = select(literal_column("value")).select_from(func.json_each(json.dumps(rowids[:CANDIDATE_CAP])))
+            stmt = select(*CANDIDATE_COLUMNS).where(literal_column("petition.rowid").in_(listed),
+                                                    _petition.c.received_on.between(start, end))
+            return list(conn.execute(stmt))
+        query = " | ".join("(" + " & ".join(map(_pg_word, g)) + ")" for g in groups)
+        # The matches are a materialised CTE holding the word condition alone, so that only the GIN
+        # index can answer it (a walk of the received_on index testing every row would be far slower).
+        names = ", ".join(c.name for c in CANDIDATE_COLUMNS)
+        rows = conn.execute(text(
+            f"WITH m AS MATERIALIZED (SELECT {names} FROM petition"
+            f" WHERE {_PG_DOCUMENT} @@ CAST(:q AS tsquery) LIMIT :cap) SELECT {names} FROM m"
+        ), {"q": query, "cap": CANDIDATE_CAP + 1}).all()
+        if len(rows) > CANDIDATE_CAP and not last:
+            continue
+        return [r for r in rows[:CANDIDATE_CAP] if start <= r.received_on <= end]
+    return []
 
 
 def signer_candidates(conn: Connection, signer_ids: Sequence[UUID], start: date, end: date, *,
@@ -234,6 +245,7 @@ __all__ = [
     "SAMPLE_SIZE",
     "Sample",
     "content_candidates",
+    "stages",
     "forget_sample",
     "pg_word_shares",
     "petition_rows",
