@@ -135,3 +135,27 @@ def test_keyset_pages_cover_each_row_once(engine: Engine) -> None:
     assert sorted(r.transfer_id for r in seen) == sorted(expected) and len(seen) == 23
     dated = [(r.due_on, r.transfer_id) for r in seen if r.due_on is not None]
     assert dated == sorted(dated) and all(r.due_on is None for r in seen[20:])
+
+
+def test_agency_filter_pages_for_an_agency_holding_most_transfers(engine: Engine) -> None:
+    """On SQLite such an agency is read along the due-date index (queues._agency_condition)."""
+    reference.seed(engine)
+    with engine.begin() as conn:
+        big, small = add_agency(conn, "Sở Tài nguyên và Môi trường"), add_agency(conn, "UBND xã Ea Tu")
+        petition = add_petition(conn, date(2024, 1, 2))
+        expected = [add_transfer(conn, petition, big, date(2024, 1, 3), due_on=date(2024, 2, 1) + timedelta(days=n % 7))
+                    for n in range(30)]
+        add_transfer(conn, petition, small, date(2024, 1, 3), due_on=date(2024, 2, 2))
+    for agency, wanted in ((big, expected), (small, None)):
+        seen, cursor = [], None
+        while True:
+            page = queues.queue_page(engine, "overdue", cursor, 2, agency_id=agency, today=date(2024, 3, 1))
+            seen += page.rows
+            cursor = page.next
+            if cursor is None:
+                break
+        assert {r.agency_id for r in seen} == {agency}
+        if wanted is not None:
+            assert sorted(r.transfer_id for r in seen) == sorted(wanted)
+        else:
+            assert len(seen) == 1

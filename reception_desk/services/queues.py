@@ -25,7 +25,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Integer, Table, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 
 from reception_desk.domain.enums import PetitionKind
@@ -238,6 +250,30 @@ def _rows(conn: Connection, ids: Sequence[uuid.UUID], today: date) -> dict[uuid.
     }
 
 
+# The share of all transfers that a queue holds, about (the bench office: 12% wait for an answer).
+_QUEUE_SHARE = 0.12
+
+
+def _agency_condition(conn: Connection, agency_id: uuid.UUID, limit: int) -> Any:
+    """``agency_id = :id``, written so SQLite takes the cheaper of its two indexes.
+
+    SQLite has no statistics on how transfers spread over agencies and always starts from
+    ix_transfer_agency_id, reading every transfer of the agency: fine for most, ~0.1 s for an
+    agency holding a fifth of 400,000 transfers. For such an agency, walking ix_transfer_due_on and
+    skipping other agencies' rows fills a page sooner (about limit × total / (agency × share) rows
+    read instead of agency rows), so the column is written ``+agency_id``, which SQLite does not
+    match to an index. PostgreSQL keeps statistics and chooses by itself.
+    """
+    t = _transfer
+    if conn.dialect.name != "sqlite":
+        return t.c.agency_id == agency_id
+    agency_rows = conn.execute(select(func.count()).where(t.c.agency_id == agency_id)).scalar_one()  # index only
+    total = conn.execute(select(func.max(literal_column("rowid"))).select_from(t)).scalar() or 0  # O(1)
+    if agency_rows * agency_rows * _QUEUE_SHARE <= limit * total:
+        return t.c.agency_id == agency_id
+    return type_coerce(literal_column("+transfer.agency_id"), t.c.agency_id.type) == agency_id
+
+
 def queue_page(
     engine: Engine,
     queue: QueueName,
@@ -256,9 +292,9 @@ def queue_page(
     if queue == "due_soon":
         horizon = due_soon_horizon(today, calendar or load_calendar(engine))
     conds = _queue_conditions(queue, today, horizon)
-    if agency_id is not None:
-        conds.append(_transfer.c.agency_id == agency_id)
     with engine.connect() as conn:
+        if agency_id is not None:
+            conds.append(_agency_condition(conn, agency_id, limit))
         keys = _page_keys(conn, conds, cursor, limit, with_undated=queue == "awaiting")
         if not keys:
             return QueuePage([], None)

@@ -352,6 +352,7 @@ class QueuesView(QWidget):
     def refresh(self) -> None:
         if not isValid(self):
             return
+        self.model.reload()  # first: the rows are what the clerk waits for
         self._counts_generation += 1
         generation, engine, today = self._counts_generation, self._engine, self.today
         (
@@ -359,7 +360,6 @@ class QueuesView(QWidget):
             .success(lambda counts: self._counts_arrived(generation, counts))
             .run_in_background()
         )
-        self.model.reload()
 
     def _counts_arrived(self, generation: int, counts: QueueCounts) -> None:
         if generation != self._counts_generation:
