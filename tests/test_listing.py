@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine, insert
 
 from reception_desk.services import listing
@@ -75,7 +76,7 @@ def test_visit_columns(engine: Engine) -> None:
     assert rows[again].content == "Đề nghị giải quyết dứt điểm"
 
 
-def test_visit_search_ignores_accents_and_matches_case_citizen_or_content(engine: Engine) -> None:
+def test_visit_search_ignores_accents_and_matches_case_title_or_citizen_name(engine: Engine) -> None:
     with engine.begin() as conn:
         land = add_case(conn, title="Tranh chấp đất đai thôn Ea Tu")
         other = add_case(conn, title="Chế độ chính sách")
@@ -83,16 +84,55 @@ def test_visit_search_ignores_accents_and_matches_case_citizen_or_content(engine
         lan = add_citizen(conn, "Phạm Thị Lan")
         by_case = add_visit(conn, land, date(2025, 1, 2), citizen_ids=[lan])
         by_citizen = add_visit(conn, other, date(2025, 1, 3), citizen_ids=[duc])
-        by_content = add_visit(conn, other, date(2025, 1, 4), content="Ông Nguyễn trình bày về trợ cấp")
-        add_visit(conn, other, date(2025, 1, 5), citizen_ids=[lan], content="Hỏi về bảo hiểm")
-    found = {r.id for r in listing.visits_page(engine, query="nguyen").rows}
-    assert found == {by_citizen, by_content}
+        # the content is not searched: the list filter only uses indexed texts
+        add_visit(conn, other, date(2025, 1, 4), content="Ông Nguyễn trình bày về trợ cấp")
+        lan_again = add_visit(conn, other, date(2025, 1, 5), citizen_ids=[lan], content="Hỏi về bảo hiểm")
+    assert {r.id for r in listing.visits_page(engine, query="nguyen").rows} == {by_citizen}
     assert {r.id for r in listing.visits_page(engine, query="DAT  dai").rows} == {by_case}
     assert {r.id for r in listing.visits_page(engine, query="Đức nguyễn").rows} == {by_citizen}
-    assert listing.count_rows(engine, "visits", "nguyen") == 2
-    # LIKE wildcards in the text are literal characters, not patterns
+    assert {r.id for r in listing.visits_page(engine, query="nguyen d").rows} == {by_citizen}  # a prefix
+    assert {r.id for r in listing.visits_page(engine, query="pham").rows} == {by_case, lan_again}
+    # every word in the same text: a name word and a title word together match nothing
+    assert listing.visits_page(engine, query="lan tranh").rows == []
+    # words, not pieces of words
+    assert listing.visits_page(engine, query="guyen").rows == []
+    assert listing.count_rows(engine, "visits", "nguyen") == 1
+    assert listing.count_rows(engine, "visits", "pham lan") == 2
+    # LIKE wildcards and FTS syntax in the text are not patterns
+    for odd in ("%", "_", '"', "*", "nguyen OR", "(pham"):
+        listing.visits_page(engine, query=odd)  # no error
     assert listing.visits_page(engine, query="%").rows == []
-    assert listing.visits_page(engine, query="_").rows == []
+
+
+@pytest.mark.parametrize("plan", ["sparse", "membership", "row_test"])
+def test_every_plan_finds_the_same_rows_in_the_same_order(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                          plan: str) -> None:
+    """The filter's plan depends on how many rows match; each plan must give the same pages."""
+    with engine.begin() as conn:
+        cases = [add_case(conn, title=title) for title in ("Thu hồi đất thôn 3", "Chế độ chính sách", "Thu hồi")]
+        people = [add_citizen(conn, name) for name in ("Nguyễn Thu Hà", "Lê Văn Hồi", "Trần Thị Mai")]
+        secret_case = add_case(conn, title="Tố cáo cán bộ", kind="denunciation")
+        for n in range(60):
+            add_visit(conn, cases[n % 3], date(2025, 1, 1) + timedelta(days=n // 4), citizen_ids=[people[(n + 2) % 3]])
+        add_visit(conn, secret_case, date(2025, 2, 1), citizen_ids=[people[0]])  # never found by name
+        for n in range(45):
+            add_petition(conn, date(2025, 1, 1) + timedelta(days=n // 5), "complaint",
+                         summary=["Khiếu nại thu hồi đất", "Đề nghị chế độ", "Thu hồi giấy phép"][n % 3])
+    if plan == "sparse":
+        monkeypatch.setattr(listing, "SPARSE_MAX", 10_000)
+    elif plan == "membership":
+        monkeypatch.setattr(listing, "SPARSE_MAX", 0)
+    else:
+        monkeypatch.setattr(listing, "SPARSE_MAX", 0)
+        monkeypatch.setattr(listing, "WALK_FROM", 0)
+    expected_visits = 20 + 20 + 20  # the two "Thu hồi…" cases + Nguyễn Thu Hà's visits on the other one
+    rows = _all_pages(engine, "visits", limit=7, query="thu")
+    assert len(rows) == len({r.id for r in rows}) == expected_visits
+    keys = [(r.visit_date, r.id) for r in rows]
+    assert keys == sorted(keys, reverse=True)
+    assert len(_all_pages(engine, "visits", limit=7, query="thu hoi")) == 40
+    assert len(_all_pages(engine, "petitions", limit=4, query="thu hoi")) == 30
+    assert listing.count_rows(engine, "visits", "thu") == expected_visits
 
 
 def test_search_pages_through_many_matches(engine: Engine) -> None:
@@ -100,7 +140,7 @@ def test_search_pages_through_many_matches(engine: Engine) -> None:
     with engine.begin() as conn:
         case_id = add_case(conn, title="Khác")
         add_visit(conn, case_id, date(2024, 1, 5), content="không khớp")
-    rows = _all_pages(engine, "visits", limit=4, query="luot")
+    rows = _all_pages(engine, "visits", limit=4, query="vu viec")
     assert len(rows) == 35 and len({r.id for r in rows}) == 35
 
 

@@ -12,6 +12,7 @@ functions on a worker thread.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,21 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import Column, ColumnElement, Engine, Table, and_, func, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Engine,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.engine import Connection
 
 from reception_desk.domain.enums import Channel, HandlingDirection, PetitionKind, ReceptionMode
@@ -35,6 +50,7 @@ from reception_desk.storage.models import (
     Visit,
     VisitCitizen,
 )
+from reception_desk.storage.search_queries import begin_search, key_words_match, words_row_match
 
 PAGE_SIZE = 200
 
@@ -49,6 +65,7 @@ _petition: Table = Petition.__table__  # type: ignore[assignment]
 _signer: Table = PetitionSigner.__table__  # type: ignore[assignment]
 _transfer: Table = Transfer.__table__  # type: ignore[assignment]
 _agency: Table = Agency.__table__  # type: ignore[assignment]
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as the word indexes split text
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,85 +140,161 @@ def _label(enum: type[StrEnum], code: str | None) -> str:
 
 
 def search_words(query: str | None) -> list[str]:
-    """The folded words of a search text."""
-    return fold(query).split()
+    """The folded words of a search text: runs of letters and digits, as the word indexes split."""
+    return list(dict.fromkeys(_WORD.findall(fold(query))))
 
 
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# Every word of the filter must begin a word of the same text, in any order: "nguyen d" finds
+# "Nguyễn Văn Đức". Visits are found by their case's title or a citizen's name, petitions by their
+# summary or a signer's name, transfers by the agency's name or the letter number. Names, titles
+# and summaries are looked up in the word indexes (storage.search_queries) and followed through
+# the foreign-key indexes: testing every row of a million (a LIKE, or any test that reads the row)
+# takes seconds, so no filter of a large list does that.
 
 
-def _contains(column: ColumnElement[Any] | Column[Any], word: str) -> ColumnElement[bool]:
-    return column.like(_like(word), escape="\\")
+def _open_case() -> ColumnElement[bool]:
+    """The visit's case is not one whose visitors are kept secret (see services.visibility)."""
+    k = _case
+    return exists(select(k.c.id).where(k.c.id == _visit.c.case_id, k.c.kind.not_in(CONFIDENTIAL_CASE_KINDS)))
 
 
-def _visit_word(word: str) -> ColumnElement[bool]:
-    cases = select(_case.c.id).where(_contains(_case.c.title_key, word))
-    # Start from the matching citizens (a scan of the smaller table), then follow the citizen_id
-    # index: joining from visit_citizen would read every link of every visit.
-    citizens = select(_citizen.c.id).where(_contains(_citizen.c.name_key, word))
-    visits_of_citizens = select(_visit_citizen.c.visit_id).where(_visit_citizen.c.citizen_id.in_(citizens))
-    # A denouncer must not be found through their visits either (see services.visibility).
-    open_cases = select(_case.c.id).where(_case.c.kind.not_in(CONFIDENTIAL_CASE_KINDS))
-    by_name = and_(_visit.c.id.in_(visits_of_citizens), _visit.c.case_id.in_(open_cases))
-    return or_(
-        _contains(_visit.c.content_key, word),
-        _visit.c.case_id.in_(cases),
-        by_name,
+@dataclass(frozen=True)
+class _Source:
+    """One way a row can match the filter, in the two forms the plans need."""
+
+    members: ColumnElement[bool]  # the row is among the matches the word index gives
+    row_test: ColumnElement[bool]  # the same rule, tested on the row and what it links to
+    # The matching rows' ids, driven by the indexes (None: the walk is the only plan).
+    matches: Select | None
+
+
+def _visit_sources(conn: Connection, words: list[str]) -> list[_Source]:
+    v, vc, k, c = _visit, _visit_citizen, _case, _citizen
+    cases = select(k.c.id).where(key_words_match(conn, "case", words))
+    named = select(c.c.id).where(key_words_match(conn, "citizen", words))
+    visitors = select(vc.c.visit_id).where(vc.c.citizen_id.in_(named))
+    titled = exists(select(k.c.id).where(k.c.id == v.c.case_id, words_row_match(conn, k.c.title_key, words)))
+    visitor_named = exists(
+        select(vc.c.visit_id)
+        .join(c, c.c.id == vc.c.citizen_id)
+        .where(vc.c.visit_id == v.c.id, words_row_match(conn, c.c.name_key, words))
     )
+    open_visitors = (
+        select(vc.c.visit_id)
+        .select_from(vc.join(v, v.c.id == vc.c.visit_id).join(k, k.c.id == v.c.case_id))
+        .where(vc.c.citizen_id.in_(named), k.c.kind.not_in(CONFIDENTIAL_CASE_KINDS))
+    )
+    return [
+        _Source(v.c.case_id.in_(cases), titled, select(v.c.id).where(v.c.case_id.in_(cases))),
+        _Source(and_(v.c.id.in_(visitors), _open_case()), and_(visitor_named, _open_case()), open_visitors),
+    ]
 
 
-def _petition_word(word: str) -> ColumnElement[bool]:
-    signed = (
-        select(_signer.c.petition_id)
-        .join(_citizen, _citizen.c.id == _signer.c.citizen_id)
-        .where(_contains(_citizen.c.name_key, word))
+def _petition_sources(conn: Connection, words: list[str]) -> list[_Source]:
+    p, s, c = _petition, _signer, _citizen
+    by_summary = key_words_match(conn, "petition", words)
+    named = select(c.c.id).where(key_words_match(conn, "citizen", words))
+    signed = select(s.c.petition_id).where(s.c.citizen_id.in_(named))
+    signer_named = exists(
+        select(s.c.petition_id)
+        .join(c, c.c.id == s.c.citizen_id)
+        .where(s.c.petition_id == p.c.id, words_row_match(conn, c.c.name_key, words))
     )
     # Confidential petitions must not be findable by a signer's name (see services.visibility).
-    by_name = and_(_petition.c.confidential == False, _petition.c.id.in_(signed))  # noqa: E712
-    return or_(_contains(_petition.c.summary_key, word), by_name)
+    public = p.c.confidential == False  # noqa: E712
+    public_signed = (
+        select(s.c.petition_id)
+        .select_from(s.join(p, p.c.id == s.c.petition_id))
+        .where(s.c.citizen_id.in_(named), public)
+    )
+    return [
+        _Source(by_summary, words_row_match(conn, p.c.summary_key, words), select(p.c.id).where(by_summary)),
+        _Source(and_(p.c.id.in_(signed), public), and_(signer_named, public), public_signed),
+    ]
 
 
-def _transfer_word(word: str) -> ColumnElement[bool]:
-    agencies = select(_agency.c.id).where(_contains(_agency.c.name_key, word))
-    return or_(_transfer.c.agency_id.in_(agencies), _contains(func.lower(_transfer.c.number), word))
+def _transfer_sources(conn: Connection, words: list[str]) -> list[_Source]:
+    t, a = _transfer, _agency
+    # The agency directory is small: its names are tested row by row, then the transfers of the
+    # matching agencies found through their index. A letter number matches as typed.
+    agencies = t.c.agency_id.in_(select(a.c.id).where(words_row_match(conn, a.c.name_key, words)))
+    number = words_row_match(conn, func.lower(func.coalesce(t.c.number, "")), words)
+    return [_Source(agencies, agencies, None), _Source(number, number, None)]
 
 
 # --- keyset paging -----------------------------------------------------------------------------
+
+# The plan follows how many rows the filter's sources match (counted, each count stopping at
+# WALK_FROM): below SPARSE_MAX in all, the matches are read and sorted; otherwise the date index is
+# walked newest first and the walk stops when the page is full, testing a source with fewer than
+# WALK_FROM matches by membership in their set, a larger one on each row (its set would cost more
+# to build than the few rows a dense walk tries).
+SPARSE_MAX = 3000
+WALK_FROM = 20_000
+
+Sources = Callable[[Connection, list[str]], list[_Source]]
 
 
 @dataclass(frozen=True)
 class _ListSpec:
     table: Table
     date_col: Column[Any]
-    word_filter: Callable[[str], ColumnElement[bool]]
+    sources: Sources
 
 
 _SPECS: dict[ListKind, _ListSpec] = {
-    "visits": _ListSpec(_visit, _visit.c.visit_date, _visit_word),
-    "petitions": _ListSpec(_petition, _petition.c.received_on, _petition_word),
-    "transfers": _ListSpec(_transfer, _transfer.c.sent_on, _transfer_word),
+    "visits": _ListSpec(_visit, _visit.c.visit_date, _visit_sources),
+    "petitions": _ListSpec(_petition, _petition.c.received_on, _petition_sources),
+    "transfers": _ListSpec(_transfer, _transfer.c.sent_on, _transfer_sources),
 }
 
 
-def _filters(spec: _ListSpec, query: str | None) -> list[ColumnElement[bool]]:
-    return [spec.word_filter(word) for word in search_words(query)]
+def _count(conn: Connection, matches: Select, cap: int) -> int:
+    return int(conn.execute(select(func.count()).select_from(matches.limit(cap).subquery())).scalar_one())
+
+
+def _filter(conn: Connection, spec: _ListSpec, query: str | None, *,
+            counting: bool = False) -> tuple[list[ColumnElement[bool]], bool]:
+    """The filter's condition (none without words) and whether its matches are few enough to read
+    and sort. ``counting``: for a full count, where every match is read anyway."""
+    words = search_words(query)
+    if not words:
+        # only signs typed ("%", "-"): nothing can match them, as no word index holds them
+        return ([false()] if query and query.strip() else []), False
+    sources = spec.sources(conn, words)
+    driven = [s.matches for s in sources if s.matches is not None]
+    # The union of the sources' matches, each found through its indexes: a condition both
+    # databases answer from the matches (an OR of the conditions would read every row).
+    matching = spec.table.c.id.in_(union(*driven)) if len(driven) == len(sources) else None
+    if counting:
+        return [matching if matching is not None else or_(*(s.members for s in sources))], False
+    sizes = [None if s.matches is None else _count(conn, s.matches, WALK_FROM) for s in sources]
+    if matching is not None and sum(sizes) < SPARSE_MAX:  # type: ignore[arg-type]
+        return [matching], True
+    tests = [s.members if size is not None and size < WALK_FROM else s.row_test
+             for s, size in zip(sources, sizes, strict=True)]
+    return [or_(*tests)], False
+
+
+def _unindexed(conn: Connection, column: Column[Any]) -> ColumnElement[Any]:
+    """The column as an expression no index serves: the database then drives the query from the
+    few matches and sorts them, instead of walking the date index past rows that do not match."""
+    name = f"{column.table.name}.{column.name}"
+    return literal_column(f"+{name}" if conn.dialect.name == "sqlite" else f"({name} + 0)")
 
 
 def _page_keys(
-    conn: Connection, spec: _ListSpec, conds: list[ColumnElement[bool]], after: Cursor | None, limit: int
+    conn: Connection, spec: _ListSpec, query: str | None, after: Cursor | None, limit: int
 ) -> list[tuple[uuid.UUID, date]]:
     table, date_col = spec.table, spec.date_col
-    where = list(conds)
+    where, sparse = _filter(conn, spec, query)
     if after is not None:
         where.append(or_(date_col < after.key, and_(date_col == after.key, table.c.id < after.id)))
-    # Both databases walk the date index backwards and sort only each run of equal dates by id
-    # (SQLite: "temp b-tree for right part of ORDER BY", PostgreSQL: incremental sort), stopping
-    # once the page is full.
-    stmt = (
-        select(table.c.id, date_col).where(*where).order_by(date_col.desc(), table.c.id.desc()).limit(limit)
-    )
+    # Not sparse: both databases walk the date index backwards and sort only each run of equal
+    # dates by id (SQLite: "temp b-tree for right part of ORDER BY", PostgreSQL: incremental sort),
+    # stopping once the page is full.
+    order = _unindexed(conn, date_col) if sparse else date_col
+    stmt = select(table.c.id, date_col).where(*where).order_by(order.desc(), table.c.id.desc()).limit(limit)
     return [(row[0], row[1]) for row in conn.execute(stmt)]
 
 
@@ -325,7 +418,9 @@ def fetch_page(
         raise ValueError("limit must be positive")
     spec = _SPECS[kind]
     with engine.connect() as conn:
-        keys = _page_keys(conn, spec, _filters(spec, query), after, limit)
+        if query:
+            begin_search(conn)
+        keys = _page_keys(conn, spec, query, after, limit)
         ids = [key_id for key_id, _ in keys]
         if not ids:
             return Page([], None)
@@ -364,8 +459,11 @@ def transfers_page(
 def count_rows(engine: Engine, kind: ListKind, query: str | None = None) -> int:
     """How many rows the list holds with this filter (a full count: call it off the GUI thread)."""
     spec = _SPECS[kind]
-    stmt = select(func.count()).select_from(spec.table).where(*_filters(spec, query))
     with engine.connect() as conn:
+        if query:
+            begin_search(conn)
+        where, _sparse = _filter(conn, spec, query, counting=True)
+        stmt = select(func.count()).select_from(spec.table).where(*where)
         return int(conn.execute(stmt).scalar_one())
 
 

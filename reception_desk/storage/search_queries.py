@@ -905,6 +905,47 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
                               "search_citizen", "name")
 
 
+def begins_word(conn: Connection, column: ColumnElement, word: str) -> ColumnElement[bool]:
+    """Row by row: a word of the folded ``column`` begins with ``word`` (letters and digits only),
+    the rule of the word indexes."""
+    if _is_sqlite(conn):
+        return _begins_word(column, word)
+    return _pg_word_match(column, word, True)
+
+
+def words_row_match(conn: Connection, column: ColumnElement, words: Sequence[str]) -> ColumnElement[bool]:
+    """Row by row, the rule of key_words_match on the folded ``column``: every word is a word of
+    it, the last one as a prefix (cheap when most rows match and the first few are wanted)."""
+    if _is_sqlite(conn):
+        return and_(*((_begins_word if prefix else _has_word)(column, w) for w, prefix in _as_typed(words)))
+    return and_(*(_pg_word_match(column, w, prefix) for w, prefix in _as_typed(words)))
+
+
+def key_words_match(conn: Connection, source: str, words: Sequence[str]) -> ColumnElement[bool]:
+    """A condition on the rows of citizen (``source`` "citizen": by name), case_file ("case": by
+    title) or petition ("petition": by summary): every word is a word of the key, the last one as a
+    prefix. Through the word index (SQLite: the row's rowid among the FTS5 matches, no table read;
+    PostgreSQL: the GIN expression), row by row while the index is suspended for an import.
+    For the lists' filters (services.listing): a set, not an order.
+    """
+    table, key_name, fts, fts_column, document = {
+        "citizen": (_citizen, "name_key", "search_citizen", "name", _PG_NAME_WORDS),
+        "case": (_case, "title_key", "search_case", None, _PG_TITLE_WORDS),
+        "petition": (_petition, "summary_key", "search_petition", None, _PG_SUMMARY_WORDS),
+    }[source]
+    if not _is_sqlite(conn):
+        return _pg_words_match(document, words)
+    if not search_index_ready(conn):
+        return _words_match(conn, key_name, words)(table)
+    query = " AND ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in _as_typed(words))
+    if fts_column:
+        query = f"{fts_column} : ({query})"
+    # an anonymous parameter: several of these may sit in one statement
+    rowids = select(literal_column("rowid")).select_from(text(fts)).where(
+        literal_column(fts).op("MATCH")(literal(query)))
+    return literal_column(f"{table.name}.rowid").in_(rowids)
+
+
 def _has_long_number(words: Sequence[str]) -> bool:
     """A word with 6+ digits (an id, a phone, a document number) is rare: ask the index first."""
     return any(sum(ch.isdigit() for ch in w) >= 6 for w in words)
@@ -1000,6 +1041,9 @@ __all__ = [
     "find_cases",
     "find_citizens",
     "find_petitions",
+    "key_words_match",
+    "words_row_match",
+    "begins_word",
     "forget_word_stats",
     "adopt_search_index",
     "build_search_index_file",
