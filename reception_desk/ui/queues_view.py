@@ -88,7 +88,7 @@ COLUMNS: tuple[_Column, ...] = (
     _Column("Người đứng đơn", lambda r, _t: r.signers),
     _Column("Nội dung tóm tắt", lambda r, _t: one_line(r.summary), lambda r: r.summary),
 )
-_WIDTHS = (15, 11, 30, 11, 12, 11, 10, 22)
+_WIDTHS = (15, 11, 40, 11, 12, 12, 10, 22)
 
 
 class QueueModel(QAbstractTableModel):
@@ -254,7 +254,7 @@ class QueuesView(QWidget):
         self.agency_combo = QComboBox(self)
         self.agency_combo.setObjectName("agency_filter")
         self.agency_combo.setAccessibleName("Lọc theo cơ quan nhận đơn")
-        self.agency_combo.setMinimumContentsLength(40)
+        self.agency_combo.setMinimumContentsLength(60)
         self.agency_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.agency_combo.addItem("Tất cả cơ quan", None)
         self.agency_combo.currentIndexChanged.connect(self._filter_changed)

@@ -1,10 +1,11 @@
 """TransferDialog: send a petition to one or several agencies of the directory (chuyển đơn).
 
-Keyboard use, in the order of the form: type part of an agency's name (accents optional) in the
-filter, Enter ticks the first match and empties the filter for the next agency (Down goes into the
-list, Space ticks or unticks there); Tab to the date (the due date and its legal basis follow as the
-date changes), the optional letter number and note; Enter or Ctrl+Enter saves. Agencies that already
-hold an unanswered transfer of the petition are shown but cannot be ticked.
+Keyboard use, in the order of the form: type the beginnings of words of an agency's name (accents
+optional, e.g. "ubnd tan loi") in the filter, Enter ticks the first match and empties the filter
+for the next agency (Down goes into the list, Space ticks or unticks there); Tab to the date (the
+due date and its legal basis follow as the date changes), the optional letter number and note;
+Enter or Ctrl+Enter saves. Agencies that already hold an unanswered transfer of the petition are
+shown but cannot be ticked.
 
 Reading and saving run through ui.background; a refused save (ValidationError, ConflictError)
 shows the Vietnamese message and keeps everything typed.
@@ -86,7 +87,7 @@ class TransferDialog(QDialog):
         self._context: TransferContext | None = None
         self._saving = False
         self.setWindowTitle("Chuyển đơn")
-        self.setMinimumWidth(620)
+        self.setMinimumSize(680, 620)  # room for the list and a two-line warning without squeezing
 
         self.petition_label = QLabel("Đang đọc đơn…", self)
         self.petition_label.setWordWrap(True)
@@ -216,8 +217,10 @@ class TransferDialog(QDialog):
         words = fold(text).split()
         first: QListWidgetItem | None = None
         for item in self._items():
-            key = str(item.data(Qt.ItemDataRole.UserRole + 1) or "")
-            hidden = not all(word in key for word in words)
+            # Each typed word begins a word of the name: "cong an" finds "Công an tỉnh", not
+            # "Ban Tiếp công dân" (whose "dân" merely contains "an").
+            key = str(item.data(Qt.ItemDataRole.UserRole + 1) or "").split()
+            hidden = not all(any(part.startswith(word) for part in key) for word in words)
             item.setHidden(hidden)
             if not hidden and first is None and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
                 first = item
