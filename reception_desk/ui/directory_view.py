@@ -51,6 +51,7 @@ class Column:
     text: Callable[[Any], str]
     width: int = 12  # initial width in average characters; the last column stretches
     tooltip: str | None = None  # of the header, when the title is a short form
+    numeric: bool = False  # right-aligned
 
 
 class RowsTableModel(QAbstractTableModel):
@@ -83,6 +84,8 @@ class RowsTableModel(QAbstractTableModel):
         row = self.rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.columns[index.column()].text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and self._greyed is not None and self._greyed(row):
             return QBrush(INACTIVE_FOREGROUND)
         return None
@@ -124,10 +127,10 @@ INACTIVE_SUFFIX = " (ngừng sử dụng)"
 
 AGENCY_COLUMNS = (
     # A deactivated agency says so in words as well as in grey.
-    Column("Tên cơ quan", lambda a: a.name + ("" if a.active else INACTIVE_SUFFIX), 42),
+    Column("Tên cơ quan", lambda a: a.name + ("" if a.active else INACTIVE_SUFFIX), 40),
     Column("Ký hiệu", lambda a: a.short_code or "", 9),
-    Column("Cấp", lambda a: a.level_label, 20),
-    Column("Cơ quan cấp trên", lambda a: a.parent_name or "", 26),
+    Column("Cấp", lambda a: a.level_label, 25),
+    Column("Cơ quan cấp trên", lambda a: a.parent_name or "", 22),
     Column("Điện thoại", lambda a: a.phone or "", 13),
     Column("Email", lambda a: a.email or "", 24),
     Column("Địa chỉ", lambda a: a.address or "", 30),

@@ -82,13 +82,13 @@ def leader_text(s: SavedSession) -> str:
 SESSION_COLUMNS = (
     Column("Ngày", lambda s: day_text(s.held_on), 18),
     Column("Hình thức", lambda s: s.kind_label, 9),
-    Column("Chế độ tiếp", lambda s: s.mode_label, 18),
-    Column("Lãnh đạo chủ trì", leader_text, 30),
-    Column("Cơ quan", lambda s: str(len(s.agencies)) if s.agencies else "", 6, "Số cơ quan tham dự"),
-    Column("Vụ việc", lambda s: str(len(s.cases)) if s.cases else "", 6, "Số vụ việc dự kiến tiếp"),
+    Column("Chế độ tiếp", lambda s: s.mode_label, 17),
+    Column("Lãnh đạo chủ trì", leader_text, 27),
+    Column("Cơ quan", lambda s: str(len(s.agencies)) if s.agencies else "", 6, "Số cơ quan tham dự", True),
+    Column("Vụ việc", lambda s: str(len(s.cases)) if s.cases else "", 6, "Số vụ việc dự kiến tiếp", True),
     Column("Lượt tiếp", lambda s: str(s.visit_count) if s.visit_count else "", 6,
-           "Số lượt tiếp đã ghi trong buổi tiếp"),
-    Column("Địa điểm", lambda s: s.place or "", 20),
+           "Số lượt tiếp đã ghi trong buổi tiếp", True),
+    Column("Địa điểm", lambda s: s.place or "", 10),
 )
 
 
