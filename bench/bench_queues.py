@@ -11,7 +11,9 @@ migrates the copy with ``reception-desk --db COPY init`` and measures, for a day
 - ``queues_view_page_ms`` / ``queues_view_counts_ms``: QueuesView shown offscreen, from creation
   to the first page of the overdue queue painted / to the counts in the tabs (both are read at
   the same time on the two reader threads);
-- ``timeline_ms``: services.case_timeline for the case with the most visits, and its event count.
+- ``timeline_ms``: services.case_timeline for the case with the most visits, and its event count;
+  ``timeline_500_ms`` for a case of 500 events (200 visits, 150 petitions, 75 transfers and their
+  answers) added to the copy for the measure and removed afterwards.
 
 Each number is the median of ``--repeat`` runs after one warm-up (the first, cold run is printed
 too). ``--db`` measures an existing copy instead (a SQLite file or a postgresql+psycopg:// URL;
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.common import CLI, OUT, emit  # noqa: E402
+from reception_desk.domain.text import fold  # noqa: E402
 from reception_desk.services import queues  # noqa: E402
 from reception_desk.services.case_timeline import case_timeline  # noqa: E402
 from reception_desk.storage.engine import make_engine  # noqa: E402
-from reception_desk.storage.models import Transfer, Visit  # noqa: E402
+from reception_desk.storage.models import Agency, Case, Petition, Transfer, Visit, new_id, utcnow  # noqa: E402
 
 SOURCE = OUT / "db" / "bench-large.sqlite"
 
@@ -68,6 +71,41 @@ def _copy(source: Path, folder: Path) -> Path:
     shutil.copyfile(source, target)
     subprocess.run([CLI, "--db", str(target), "init"], check=True)
     return target
+
+
+def _add_big_case(engine: Any) -> Any:
+    """A case of 500 events among the existing rows; returns its id."""
+    now = utcnow()
+    base = {"created_at": now, "updated_at": now, "version": 1}
+    case_id = new_id()
+    start = date(2021, 1, 4)
+    with engine.begin() as conn:
+        agency = conn.execute(select(Agency.__table__.c.id).limit(1)).scalar_one()
+        conn.execute(Case.__table__.insert(), [{"id": case_id, **base, "title": "Vụ việc đo thử 500 sự kiện",
+                                                "title_key": fold("Vụ việc đo thử 500 sự kiện"),
+                                                "kind": "complaint", "status": "open", "remote_area": False}])
+        conn.execute(Visit.__table__.insert(), [
+            {"id": new_id(), **base, "visit_date": start + timedelta(days=3 * n), "reception_mode": "regular",
+             "case_id": case_id, "persons": 1, "is_delegation": False} for n in range(200)])
+        petitions = [{"id": new_id(), **base, "received_on": start + timedelta(days=4 * n), "channel": "post",
+                      "kind": "complaint", "case_id": case_id, "anonymous": False, "confidential": False}
+                     for n in range(150)]
+        conn.execute(Petition.__table__.insert(), petitions)
+        conn.execute(Transfer.__table__.insert(), [
+            {"id": new_id(), **base, "petition_id": p["id"], "agency_id": agency,
+             "sent_on": p["received_on"] + timedelta(days=2), "due_on": p["received_on"] + timedelta(days=14),
+             "answered_on": p["received_on"] + timedelta(days=10)} for p in petitions[:75]])
+    return case_id
+
+
+def _remove_case(engine: Any, case_id: Any) -> None:
+    p = Petition.__table__
+    petitions = select(p.c.id).where(p.c.case_id == case_id)
+    with engine.begin() as conn:
+        conn.execute(Transfer.__table__.delete().where(Transfer.__table__.c.petition_id.in_(petitions)))
+        conn.execute(p.delete().where(p.c.case_id == case_id))
+        conn.execute(Visit.__table__.delete().where(Visit.__table__.c.case_id == case_id))
+        conn.execute(Case.__table__.delete().where(Case.__table__.c.id == case_id))
 
 
 def _open_view(engine: Any, today: date) -> tuple[float, float]:
@@ -144,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
             cold, warm, timeline = _timed(lambda: case_timeline(engine, busiest, today=today), args.repeat)
             result.update(timeline_cold_ms=round(cold, 1), timeline_ms=round(warm, 1),
                           timeline_events=len(timeline.events))
+        big = _add_big_case(engine)
+        try:
+            cold, warm, timeline = _timed(lambda: case_timeline(engine, big, today=today), args.repeat)
+            result.update(timeline_500_cold_ms=round(cold, 1), timeline_500_ms=round(warm, 1),
+                          timeline_500_events=len(timeline.events))
+        finally:
+            _remove_case(engine, big)
         engine.dispose()
 
     for key, value in result.items():
