@@ -70,9 +70,11 @@ def test_visits_are_fetched_page_by_page_as_the_user_scrolls(
 ) -> None:
     insert_visits(sqlite_engine, 450)
     window = open_window(sqlite_engine)
+    assert window.tabs.currentWidget() is window.start_screen  # the day starts on the overview
     view = _table(window, "visits")
     model = view.model()
-    qtbot.waitUntil(lambda: model.rowCount() == PAGE_SIZE)
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE_SIZE and not window.showing_first_run)
+    window.show_list("visits")
     assert not window.showing_first_run and view.isVisible()
     assert _cell(view, 0, 0) == (date(2024, 1, 1) + timedelta(days=449 // 5)).strftime("%d/%m/%Y")
     qtbot.waitUntil(lambda: window.count_label.text() == "Lượt tiếp: 450 dòng")
@@ -99,7 +101,8 @@ def test_search_box_filters_without_accents(
         add_visit(conn, other, date(2023, 5, 2), citizen_ids=[lan], content="Bà Lan đề nghị cấp lại sổ")
     window = open_window(sqlite_engine)
     view = _table(window, "visits")
-    qtbot.waitUntil(lambda: view.model().rowCount() == 32)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 32 and not window.showing_first_run)
+    window.show_list("visits")
 
     qtbot.keyClicks(window.search_box, "nguyen")
     qtbot.waitUntil(lambda: view.model().rowCount() == 2 and not view.model().loading)

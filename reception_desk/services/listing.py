@@ -87,6 +87,7 @@ class VisitRow:
     is_delegation: bool
     first_time: bool
     content: str | None
+    case_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class PetitionRow:
     confidential: bool
     summary: str | None
     handling_label: str
+    case_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ class TransferRow:
     answered_on: date | None
     result: str | None
     overdue: bool
+    petition_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
 
 
 Row = VisitRow | PetitionRow | TransferRow
@@ -322,6 +326,7 @@ def _visit_rows(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, V
             v.c.is_delegation,
             c.c.first_visit_id,
             v.c.content,
+            v.c.case_id,
         )
         .select_from(v.outerjoin(c, c.c.id == v.c.case_id))
         .where(v.c.id.in_(ids))
@@ -338,6 +343,7 @@ def _visit_rows(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, V
             is_delegation=bool(r.is_delegation),
             first_time=r.first_visit_id == r.id,
             content=r.content,
+            case_id=r.case_id,
         )
     return rows
 
@@ -353,6 +359,7 @@ def _petition_rows(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
         p.c.confidential,
         p.c.summary,
         p.c.handling,
+        p.c.case_id,
     ).where(p.c.id.in_(ids))
     found = list(conn.execute(stmt))
     # Names of confidential petitions are not even read from the database.
@@ -377,16 +384,18 @@ def _petition_rows(conn: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
             confidential=bool(r.confidential),
             summary=r.summary,
             handling_label=_label(HandlingDirection, r.handling),
+            case_id=r.case_id,
         )
         for r in found
     }
 
 
 def _transfer_rows(conn: Connection, ids: Sequence[uuid.UUID], today: date) -> dict[uuid.UUID, TransferRow]:
-    t, a = _transfer, _agency
+    t, a, p = _transfer, _agency, _petition
     stmt = (
-        select(t.c.id, t.c.sent_on, t.c.number, a.c.name, t.c.due_on, t.c.answered_on, t.c.result)
-        .select_from(t.outerjoin(a, a.c.id == t.c.agency_id))
+        select(t.c.id, t.c.sent_on, t.c.number, a.c.name, t.c.due_on, t.c.answered_on, t.c.result,
+               t.c.petition_id, p.c.case_id)
+        .select_from(t.outerjoin(a, a.c.id == t.c.agency_id).outerjoin(p, p.c.id == t.c.petition_id))
         .where(t.c.id.in_(ids))
     )
     return {
@@ -399,6 +408,8 @@ def _transfer_rows(conn: Connection, ids: Sequence[uuid.UUID], today: date) -> d
             answered_on=r.answered_on,
             result=r.result,
             overdue=is_overdue(r.due_on, r.answered_on, today),
+            petition_id=r.petition_id,
+            case_id=r.case_id,
         )
         for r in conn.execute(stmt)
     }

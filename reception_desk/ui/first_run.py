@@ -14,8 +14,9 @@ INTRO = (
     "phản ánh, theo dõi chuyển đơn và hạn trả lời, và lập báo cáo thống kê theo kỳ."
 )
 HOW_TO_START = (
-    "Cơ sở dữ liệu này chưa có hồ sơ nào. Bạn có thể nhập dữ liệu từ một tệp trao đổi (.jsonl) do "
-    "chương trình này hoặc đơn vị khác xuất ra, hoặc tạo một cơ quan mẫu với dữ liệu giả để làm quen."
+    "Cơ sở dữ liệu này chưa có hồ sơ nào. Bạn có thể ghi ngay lượt tiếp công dân đầu tiên (Ctrl+N), "
+    "nhập dữ liệu từ một tệp trao đổi (.jsonl) do chương trình này hoặc đơn vị khác xuất ra, hoặc tạo "
+    "một cơ quan mẫu với dữ liệu giả để làm quen."
 )
 
 
@@ -24,6 +25,7 @@ class FirstRunPanel(QWidget):
 
     import_requested = Signal()
     demo_requested = Signal()
+    visit_requested = Signal()
 
     def __init__(self, database_description: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +60,11 @@ class FirstRunPanel(QWidget):
         layout.addWidget(where)
 
         buttons = QHBoxLayout()
+        self.visit_button = QPushButton("Tiếp &công dân…")
+        self.visit_button.setAccessibleName("Tiếp công dân")
+        self.visit_button.setToolTip("Ghi một lượt tiếp công dân (Ctrl+N)")
+        self.visit_button.clicked.connect(self.visit_requested)
+        buttons.addWidget(self.visit_button)
         self.import_button = QPushButton("&Nhập dữ liệu từ tệp…")
         self.import_button.setAccessibleName("Nhập dữ liệu từ tệp")
         self.import_button.setToolTip("Nhập hồ sơ từ một tệp trao đổi .jsonl")

@@ -1,4 +1,5 @@
-"""The main window: the three lists (Lượt tiếp, Đơn thư, Chuyển đơn), search, import and export.
+"""The main window: the start screen, the three lists (Lượt tiếp, Đơn thư, Chuyển đơn), search,
+the follow-up queues, the leaders' reception days, the desk's forms, import and export.
 
 Everything that touches the database runs through ui.background; the window only reacts to the
 results. An empty database shows the welcome panel (ui.first_run) instead of empty tables.
@@ -15,6 +16,8 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,16 +37,30 @@ from reception_desk.services.database import describe
 from reception_desk.services.demo import fill_demo
 from reception_desk.services.interchange import export_jsonl, import_jsonl
 from reception_desk.services.listing import ListKind
+from reception_desk.services.queues import QUEUES
+from reception_desk.services.visits import load_visit
 from reception_desk.ui import background, dialogs
+from reception_desk.ui.answer_dialog import AnswerDialog
 from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.case_view import CaseView
+from reception_desk.ui.directory_view import DirectoryView
 from reception_desk.ui.first_run import FirstRunPanel
 from reception_desk.ui.global_search import TITLE as GLOBAL_TITLE
 from reception_desk.ui.global_search import GlobalSearchPane
+from reception_desk.ui.queues_view import QueuesView
+from reception_desk.ui.sessions_view import SessionsView
+from reception_desk.ui.settings_dialog import SettingsDialog
+from reception_desk.ui.start_screen import StartScreen
 from reception_desk.ui.table_models import TITLES, LazyListModel
+from reception_desk.ui.transfer_dialog import TransferDialog
+from reception_desk.ui.visit_form import VisitForm, pending_drafts, restore_pending_drafts
 
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
+OVERVIEW_TITLE = "Tổng quan"
+QUEUES_TITLE = "Theo dõi chuyển đơn"
+SESSIONS_TITLE = "Lịch tiếp của lãnh đạo"
 
 # Initial column widths in characters; the last column stretches.
 _WIDTHS: dict[ListKind, tuple[int, ...]] = {
@@ -163,16 +180,28 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Các danh sách")
+        self.start_screen = StartScreen(engine)
+        self.start_screen.new_visit_requested.connect(self.new_visit)
+        self.start_screen.queue_requested.connect(self.show_queue)
+        self.start_screen.session_activated.connect(self.show_session)
+        self.tabs.addTab(self.start_screen, OVERVIEW_TITLE)
         self.panes: dict[ListKind, ListPane] = {}
         for kind in listing.LIST_KINDS:
             pane = ListPane(engine, kind)
             pane.model.loading_changed.connect(self._loading_changed)
+            pane.view.activated.connect(lambda index, k=kind: self.open_row(k, index.row()))
             self.panes[kind] = pane
             self.tabs.addTab(pane, TITLES[kind])
         self.global_search = GlobalSearchPane(engine)
         self.global_search.status_changed.connect(self._global_status)
         self.tabs.addTab(self.global_search, GLOBAL_TITLE)
+        self.queues = QueuesView(engine)
+        self.queues.openCase.connect(self.open_case)
+        self.tabs.addTab(self.queues, QUEUES_TITLE)
+        self.sessions = SessionsView(engine)
+        self.tabs.addTab(self.sessions, SESSIONS_TITLE)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self._case_windows: list[QDialog] = []
 
         lists_page = QWidget()
         lists_layout = QVBoxLayout(lists_page)
@@ -193,9 +222,12 @@ class MainWindow(QMainWindow):
         self.count_label.setAccessibleName("Số dòng của danh sách")
         self.statusBar().addPermanentWidget(self.count_label)
 
+        self.first_run.visit_requested.connect(self.new_visit)
         self._build_menus()
         background.changes().database_changed.connect(self.refresh)
         self.refresh()
+        # Forms that were being filled when the program last stopped: offered back once shown.
+        QTimer.singleShot(0, self.offer_drafts)
 
     # --- menus and shortcuts ----------------------------------------------------------------
 
@@ -218,12 +250,33 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
+        desk_menu = self.menuBar().addMenu("&Nghiệp vụ")
+        self.new_visit_action = self._action("&Tiếp công dân…", self.new_visit, "Ctrl+N")
+        self.edit_action = self._action("&Mở dòng đang chọn", self.open_current_row, "Ctrl+Return")
+        self.transfer_action = self._action("&Chuyển đơn đang chọn…", self.transfer_selected, "Ctrl+T")
+        self.answer_action = self._action("Ghi &kết quả trả lời…", self.answer_selected, "Ctrl+R")
+        self.case_action = self._action("Xem &vụ việc của dòng đang chọn", self.case_of_selected, "Ctrl+E")
+        for action in (self.new_visit_action, self.edit_action):
+            desk_menu.addAction(action)
+        desk_menu.addSeparator()
+        for action in (self.transfer_action, self.answer_action, self.case_action):
+            desk_menu.addAction(action)
+
+        catalog_menu = self.menuBar().addMenu("&Danh mục")
+        catalog_menu.addAction(self._action("&Cơ quan, đơn vị nhận đơn…", self.show_directory))
+        catalog_menu.addAction(self._action("&Lịch tiếp của lãnh đạo", self.show_sessions, "Ctrl+6"))
+        catalog_menu.addSeparator()
+        self.settings_action = self._action("&Cài đặt (cơ quan, ngày nghỉ)…", self.show_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        catalog_menu.addAction(self.settings_action)
+
         view_menu = self.menuBar().addMenu("&Xem")
         self.find_action = self._action(
             "&Tìm trong danh sách", self.focus_search, QKeySequence.StandardKey.Find
         )
         view_menu.addAction(self.find_action)
         view_menu.addSeparator()
+        view_menu.addAction(self._action(OVERVIEW_TITLE, self.show_overview, "Ctrl+0"))
         for number, kind in enumerate(listing.LIST_KINDS, start=1):
             view_menu.addAction(
                 self._action(TITLES[kind], lambda _=False, k=kind: self.show_list(k), f"Ctrl+{number}")
@@ -232,6 +285,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(
             self._action(f"{GLOBAL_TITLE} và gõ từ khóa", self.search_everywhere, "Ctrl+Shift+F")
         )
+        view_menu.addAction(self._action(QUEUES_TITLE, lambda: self.show_queue(None), "Ctrl+5"))
         view_menu.addSeparator()
         self.refresh_action = self._action("&Làm mới", self.refresh, QKeySequence.StandardKey.Refresh)
         if self.refresh_action.shortcut() != QKeySequence("F5"):
@@ -244,9 +298,12 @@ class MainWindow(QMainWindow):
     # --- lists ------------------------------------------------------------------------------
 
     def current_kind(self) -> ListKind | None:
-        """The list shown, or None on the "Tìm kiếm toàn bộ" tab."""
-        index = max(self.tabs.currentIndex(), 0)
-        return listing.LIST_KINDS[index] if index < len(listing.LIST_KINDS) else None
+        """The list shown, or None on any other tab."""
+        shown = self.tabs.currentWidget()
+        return next((kind for kind, pane in self.panes.items() if pane is shown), None)
+
+    def _searching_everywhere(self) -> bool:
+        return self.tabs.currentWidget() is self.global_search
 
     def current_pane(self) -> ListPane | None:
         kind = self.current_kind()
@@ -264,7 +321,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _global_status(self, text: str) -> None:
-        if self.current_kind() is None:
+        if self._searching_everywhere():
             self.count_label.setText(text)
 
     def show_list(self, kind: ListKind) -> None:
@@ -275,6 +332,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def focus_search(self) -> None:
         if self.stack.currentWidget() is self.lists_page:
+            if not self.search_box.isEnabled():
+                self.show_list(self.current_kind() or "visits")
             self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.search_box.selectAll()
 
@@ -283,7 +342,8 @@ class MainWindow(QMainWindow):
         self._debounce.stop()
         pane = self.current_pane()
         if pane is None:
-            self.global_search.run(self.search_box.text())
+            if self._searching_everywhere():
+                self.global_search.run(self.search_box.text())
             return
         model = pane.model
         if self.search_box.text().strip() != model.query:
@@ -294,7 +354,12 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, _index: int) -> None:
         self._debounce.stop()
         pane = self.current_pane()
-        self.search_box.setText(self.global_search.query if pane is None else pane.model.query)
+        searchable = pane is not None or self._searching_everywhere()
+        # the box filters lists and drives the global search; the other tabs have their own controls
+        self.search_box.setEnabled(searchable)
+        self.search_label.setEnabled(searchable)
+        self.search_box.setText(pane.model.query if pane is not None else
+                                self.global_search.query if searchable else "")
         self._loading_changed()
         self._update_count()
 
@@ -308,7 +373,7 @@ class MainWindow(QMainWindow):
         self._count_generation += 1
         generation, kind = self._count_generation, self.current_kind()
         if kind is None:
-            self.count_label.setText(self.global_search.status)
+            self.count_label.setText(self.global_search.status if self._searching_everywhere() else "")
             return
         query = self.panes[kind].model.query
         self.count_label.setText(f"{TITLES[kind]}: đang đếm…")
@@ -350,6 +415,183 @@ class MainWindow(QMainWindow):
     @property
     def showing_first_run(self) -> bool:
         return self.stack.currentWidget() is self.first_run
+
+    # --- the desk: forms, follow-up, cases ---------------------------------------------------
+
+    def _show_tab(self, widget: QWidget) -> bool:
+        """Bring a tab forward; False while the welcome panel stands for an empty database."""
+        if self.stack.currentWidget() is not self.lists_page:
+            return False
+        self.tabs.setCurrentWidget(widget)
+        return True
+
+    @Slot()
+    def show_overview(self) -> None:
+        if self._show_tab(self.start_screen):
+            self.start_screen.new_visit_button.setFocus()
+
+    @Slot(object)
+    def show_queue(self, queue: str | None) -> None:
+        """The follow-up tab, on ``queue`` (a services.queues name) when given."""
+        if queue in QUEUES:
+            self.queues.tabs.setCurrentIndex(QUEUES.index(queue))  # type: ignore[arg-type]
+        if self._show_tab(self.queues):
+            self.queues.view.setFocus()
+
+    @Slot()
+    def show_sessions(self) -> None:
+        if self._show_tab(self.sessions):
+            self.sessions.setFocus()
+
+    @Slot(object, object)
+    def show_session(self, session_id: Any, day: date) -> None:
+        if self._show_tab(self.sessions):
+            self.sessions.show_session(session_id, day)
+
+    @Slot()
+    def show_directory(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Danh mục cơ quan, đơn vị nhận đơn")
+        dialog.resize(1000, 640)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(DirectoryView(self.engine, dialog), 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        close.rejected.connect(dialog.reject)
+        layout.addWidget(close)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    @Slot()
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.engine, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    @Slot()
+    def new_visit(self) -> VisitForm:
+        """Ctrl+N from anywhere: an empty visit form (several may be open at once)."""
+        form = VisitForm(self.engine, self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.show()
+        form.raise_()
+        form.activateWindow()
+        return form
+
+    def edit_visit(self, visit_id: Any) -> None:
+        engine = self.engine
+
+        def opened(record: Any) -> None:
+            form = VisitForm(engine, self, record=record)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            form.show()
+
+        BackgroundOp(self, lambda _p, _c: load_visit(engine, visit_id),
+                     error_title="Không mở được lượt tiếp").success(opened).run_in_background()
+
+    def selected_row(self, kind: ListKind) -> Any:
+        """The row under the cursor of a list, or None."""
+        pane = self.panes[kind]
+        index = pane.view.currentIndex()
+        return pane.model.row_at(index.row()) if index.isValid() else None
+
+    def open_row(self, kind: ListKind, row: int) -> None:
+        """Enter or double-click in a list: a visit opens in its form, a petition in the transfer
+        form (what is done with a received petition), a transfer in the answer form."""
+        item = self.panes[kind].model.row_at(row)
+        if item is None:
+            return
+        if kind == "visits":
+            self.edit_visit(item.id)
+        elif kind == "petitions":
+            self.open_transfer(item.id)
+        else:
+            self.open_answer(item.id)
+
+    @Slot()
+    def open_current_row(self) -> None:
+        kind = self.current_kind()
+        if kind is not None:
+            index = self.panes[kind].view.currentIndex()
+            if index.isValid():
+                self.open_row(kind, index.row())
+
+    def open_transfer(self, petition_id: Any) -> TransferDialog:
+        dialog = TransferDialog(self.engine, petition_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_answer(self, transfer_id: Any) -> AnswerDialog:
+        dialog = AnswerDialog(self.engine, transfer_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def transfer_selected(self) -> None:
+        row = self.selected_row("petitions") if self.current_kind() == "petitions" else None
+        if row is None:
+            self.statusBar().showMessage("Chọn một đơn trong danh sách Đơn thư để chuyển.", 8000)
+            return
+        self.open_transfer(row.id)
+
+    @Slot()
+    def answer_selected(self) -> None:
+        if self.tabs.currentWidget() is self.queues:
+            self.queues.answer_selected()
+            return
+        row = self.selected_row("transfers") if self.current_kind() == "transfers" else None
+        if row is None:
+            self.statusBar().showMessage("Chọn một dòng trong danh sách Chuyển đơn để ghi kết quả trả lời.", 8000)
+            return
+        self.open_answer(row.id)
+
+    @Slot()
+    def case_of_selected(self) -> None:
+        kind = self.current_kind()
+        row = self.selected_row(kind) if kind is not None else None
+        if row is None:
+            self.statusBar().showMessage("Chọn một dòng trong danh sách để xem vụ việc của nó.", 8000)
+            return
+        if row.case_id is None:
+            self.statusBar().showMessage("Dòng này chưa gắn với vụ việc nào.", 8000)
+            return
+        self.open_case(row.case_id)
+
+    @Slot(object)
+    def open_case(self, case_id: Any) -> CaseView:
+        """The case's timeline in its own window (several may be open side by side)."""
+        window = QDialog(self)
+        window.setWindowTitle("Vụ việc")
+        window.resize(980, 680)
+        view = CaseView(self.engine, window)
+        layout = QVBoxLayout(window)
+        layout.addWidget(view, 1)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda _=None, w=window: self._case_windows.remove(w)
+                                 if w in self._case_windows else None)
+        self._case_windows.append(window)
+        view.show_case(case_id)
+        window.show()
+        return view
+
+    @Slot()
+    def offer_drafts(self) -> None:
+        """Visit forms left unsaved by a crash or a power cut: offer to open them again."""
+        drafts = pending_drafts()
+        if not drafts or self._closed:
+            return
+        titles = "\n".join(f"• {draft.title}" for draft in drafts[:10])
+        more = f"\n… và {len(drafts) - 10} phiếu khác" if len(drafts) > 10 else ""
+        if dialogs.ask_yes_no(
+            self,
+            "Phiếu chưa lưu",
+            f"Lần trước chương trình dừng khi còn {len(drafts)} phiếu tiếp công dân chưa lưu:\n{titles}{more}\n\n"
+            "Mở lại để lưu tiếp? (Chọn “Để sau” thì các phiếu vẫn được giữ.)",
+            yes="Mở lại",
+            no="Để sau",
+        ):
+            restore_pending_drafts(self, self.engine)
 
     # --- import, export, demo ---------------------------------------------------------------
 
