@@ -24,7 +24,7 @@ from __future__ import annotations
 import getpass
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -488,7 +488,7 @@ def _show(field: str, value: Any) -> str:
 
 def _update_transfer(engine: Engine, transfer_id: uuid.UUID | str, seen_version: int,
                      values: dict[str, Any], action: str, actor: str | None,
-                     check: Any = None) -> TransferDetail:
+                     check: Callable[[Row[Any]], None] | None = None) -> TransferDetail:
     tid = _as_uuid(transfer_id, "phiếu chuyển đơn")
     with engine.begin() as conn:
         row = _transfer_row(conn, tid)
@@ -532,7 +532,7 @@ def record_answer(
     number = _clean_number(answer_number, "Số văn bản trả lời")
     text = nfc(result) or None
 
-    def check(row: Any) -> None:
+    def check(row: Row[Any]) -> None:
         if answered_on < row.sent_on:
             raise ValidationError(
                 f"Ngày trả lời {_fmt(answered_on)} ở trước ngày chuyển đơn {_fmt(row.sent_on)}.")
