@@ -293,10 +293,10 @@ class SessionsView(QWidget):
         self.dialog.open()
 
     def _saved(self, saved: SavedSession) -> None:
+        # The list reloads through database_changed; show the saved session's day and select it.
         self._select_after_reload = saved.id
-        if self.shown_month() != (saved.held_on.year, saved.held_on.month):
-            self.calendar.setSelectedDate(_qdate(saved.held_on))
-            self.calendar.showSelectedDate()
+        self.calendar.setSelectedDate(_qdate(saved.held_on))
+        self.calendar.showSelectedDate()
 
     @Slot()
     def delete_selected(self) -> None:
