@@ -320,6 +320,7 @@ class CitizenPicker(QWidget):
 
     def _choose(self, hit: CitizenHit) -> None:
         self.hide_popup()
+        self.popup.list.clear()  # the next search starts from an empty list, never stale hits
         self._timer.stop()
         self._generation += 1  # a search still running must not reopen the list
         self._chosen = hit if self._keep_choice else None
