@@ -63,7 +63,7 @@ def test_lookup_shows_latest_cases_but_hides_denunciations(engine: Engine) -> No
     assert [c.title for c in hit.cases] == ["Vụ việc 0", "Vụ việc 3", "Vụ việc 2"]
     assert hit.cases[0].last_visit_on == date(2025, 2, 1)
     assert hit.cases[0].visits == 2
-    assert "Vụ việc 0 (lần trước 01/02/2025)" in hit.cases_summary()
+    assert "Vụ việc 0 (người này đến lần cuối 01/02/2025)" in hit.cases_summary()
     assert all("Tố cáo" not in c.title for c in hit.cases)
 
 

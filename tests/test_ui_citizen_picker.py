@@ -67,7 +67,7 @@ def test_typing_without_accents_offers_the_person_with_cases(qtbot: QtBot, picke
     assert [h.full_name for h in hits] == ["Nguyễn Văn Đức"]
     text = picker.popup.list.item(0).text()
     assert "sinh 1990" in text and "066090001234" in text and "Thôn 3, xã Hòa Thắng" in text
-    assert "Tranh chấp ranh giới đất (lần trước 04/03/2025)" in text
+    assert "Tranh chấp ranh giới đất (người này đến lần cuối 04/03/2025)" in text
     assert picker.popup.list.item(1).text().startswith("+ Công dân mới…")
     with qtbot.waitSignal(picker.citizenChosen, timeout=2000) as chosen:
         qtbot.keyClick(picker.edit, Qt.Key.Key_Return)

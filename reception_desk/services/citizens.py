@@ -106,7 +106,7 @@ class CitizenHit:
     def cases_summary(self) -> str:
         """The earlier cases in one line ("" when none)."""
         return "; ".join(
-            f"{c.title} (lần trước {c.last_visit_on:%d/%m/%Y})" if c.last_visit_on else c.title for c in self.cases
+            f"{c.title} (người này đến lần cuối {c.last_visit_on:%d/%m/%Y})" if c.last_visit_on else c.title for c in self.cases
         )
 
 

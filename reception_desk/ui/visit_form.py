@@ -195,7 +195,7 @@ class VisitForm(QDialog):
         self.citizen.setObjectName("visit_citizen")
         self.citizen_info = QLabel(self)
         self.citizen_info.setObjectName("visit_citizen_info")
-        self.citizen_info.setWordWrap(True)
+        self.citizen_info.setWordWrap(False)  # two short lines; wrapping made the row jump in height
         self.citizen_info.setStyleSheet("color: #444;")
 
         self.case_combo = QComboBox(self)
@@ -222,7 +222,6 @@ class VisitForm(QDialog):
         new_case_row.setContentsMargins(0, 0, 0, 0)
         new_case_row.addWidget(self.new_case_title, 3)
         new_case_row.addWidget(self.new_case_kind, 1)
-        self.new_case_box.hide()
         self.status_label = QLabel("—", self)
         self.status_label.setObjectName("visit_status")
 
@@ -253,12 +252,10 @@ class VisitForm(QDialog):
         self.members.setObjectName("visit_members")
         self.members.setAccessibleName("Thành viên; đánh dấu người đại diện")
         self.members.setMaximumHeight(90)
-        self.members.hide()
         self.rep_warning = QLabel(self)
         self.rep_warning.setObjectName("visit_rep_warning")
         self.rep_warning.setWordWrap(True)
         self.rep_warning.setStyleSheet(WARNING_STYLE)
-        self.rep_warning.hide()
 
         self.content = QPlainTextEdit(self)
         self.content.setObjectName("visit_content")
@@ -266,6 +263,7 @@ class VisitForm(QDialog):
         self.content.setTabChangesFocus(True)
         self.content.setPlaceholderText("Nội dung công dân trình bày (Tab để sang ô tiếp theo)")
         self.content.setMinimumHeight(80)
+        self.content.setMaximumHeight(140)
 
         self.outcome = QComboBox(self)
         self.outcome.setObjectName("visit_outcome")
@@ -311,21 +309,30 @@ class VisitForm(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&Ngày tiếp:", when)
-        form.addRow("&Công dân:", self.citizen)
+        def label(text: str, buddy: QWidget) -> QLabel:
+            # An explicit buddy: Alt+letter reaches the field even when the row holds a layout.
+            widget = QLabel(text, self)
+            widget.setBuddy(buddy)
+            return widget
+
+        form.addRow(label("&Ngày tiếp:", self.visit_date), when)
+        form.addRow(label("&Công dân:", self.citizen.edit), self.citizen)
         form.addRow("", self.citizen_info)
-        form.addRow("&Vụ việc:", case_row)
+        form.addRow(label("&Vụ việc:", self.case_combo), case_row)
         form.addRow("", self.new_case_box)
         form.addRow("Lần tiếp:", self.status_label)
-        form.addRow("Chế độ &tiếp:", mode_row)
-        form.addRow("Số &người:", persons_row)
-        form.addRow("Thành viên:", self.member_picker)
+        form.addRow(label("Chế độ &tiếp:", self.mode), mode_row)
+        form.addRow(label("Số &người:", self.persons), persons_row)
+        form.addRow(label("Thành &viên:", self.member_picker.edit), self.member_picker)
         form.addRow("", self.members)
         form.addRow("", self.rep_warning)
-        form.addRow("Nội &dung:", self.content)
-        form.addRow("&Kết quả tiếp:", outcome_row)
-        form.addRow("Người t&iếp:", self.host)
-        form.addRow("&Ghi chú:", self.note)
+        form.addRow(label("Nội &dung:", self.content), self.content)
+        form.addRow(label("&Kết quả tiếp:", self.outcome), outcome_row)
+        form.addRow(label("Người t&iếp:", self.host), self.host)
+        form.addRow(label("&Ghi chú:", self.note), self.note)
+        self._form = form
+        for widget in (self.citizen_info, self.new_case_box, self.members, self.rep_warning):
+            form.setRowVisible(widget, False)  # hidden rows take no space until they have something
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.errors)
@@ -396,6 +403,7 @@ class VisitForm(QDialog):
 
     def _show_citizen_info(self) -> None:
         hit = self._visitor
+        self._form.setRowVisible(self.citizen_info, hit is not None)
         if hit is None:
             self.citizen_info.setText("")
             return
@@ -425,7 +433,7 @@ class VisitForm(QDialog):
         item.setCheckState(Qt.CheckState.Checked if representative else Qt.CheckState.Unchecked)
         item.setToolTip("Đánh dấu (Space hoặc Enter) nếu là người đại diện của đoàn; Delete để bỏ khỏi danh sách.")
         self.members.addItem(item)
-        self.members.show()
+        self._form.setRowVisible(self.members, True)
 
     def _toggle_representative(self) -> None:
         item = self.members.currentItem()
@@ -458,7 +466,7 @@ class VisitForm(QDialog):
         if named > persons:
             warnings.append(f"Đã ghi {named} người nhưng số người là {persons}.")
         self.rep_warning.setText("\n".join(f"⚠ {w}" for w in warnings))
-        self.rep_warning.setVisible(bool(warnings))
+        self._form.setRowVisible(self.rep_warning, bool(warnings))
 
     # --- cases --------------------------------------------------------------------------------
 
@@ -517,7 +525,7 @@ class VisitForm(QDialog):
 
     def _case_changed(self, *_args: object) -> None:
         new = self.case_combo.currentData() == NEW_CASE
-        self.new_case_box.setVisible(new)
+        self._form.setRowVisible(self.new_case_box, new)
         self._touched()
         self._refresh_status()
 
