@@ -158,7 +158,7 @@ def test_unsaved_visit_forms_are_offered_back(
     # a second start of the program while the first form's draft is on disk (as after a crash)
     second = open_window(sqlite_engine)
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
-    assert "1 phiếu tiếp công dân chưa lưu" in asked[0]
+    assert "Có 1 lượt tiếp đang nhập dở chưa được lưu" in asked[0]
     restored = [f for f in _top_level(VisitForm) if f is not form]
     assert len(restored) == 1
     assert restored[0].content.toPlainText() == "Cong dan trinh bay việc hàng xóm lấn ranh giới"

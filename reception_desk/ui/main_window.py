@@ -53,7 +53,7 @@ from reception_desk.ui.settings_dialog import SettingsDialog
 from reception_desk.ui.start_screen import StartScreen
 from reception_desk.ui.table_models import TITLES, LazyListModel
 from reception_desk.ui.transfer_dialog import TransferDialog
-from reception_desk.ui.visit_form import VisitForm, pending_drafts, restore_pending_drafts
+from reception_desk.ui.visit_form import VisitForm, restore_pending_drafts
 
 log = logging.getLogger(__name__)
 
@@ -577,20 +577,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def offer_drafts(self) -> None:
-        """Visit forms left unsaved by a crash or a power cut: offer to open them again."""
-        drafts = pending_drafts()
-        if not drafts or self._closed:
-            return
-        titles = "\n".join(f"• {draft.title}" for draft in drafts[:10])
-        more = f"\n… và {len(drafts) - 10} phiếu khác" if len(drafts) > 10 else ""
-        if dialogs.ask_yes_no(
-            self,
-            "Phiếu chưa lưu",
-            f"Lần trước chương trình dừng khi còn {len(drafts)} phiếu tiếp công dân chưa lưu:\n{titles}{more}\n\n"
-            "Mở lại để lưu tiếp? (Chọn “Để sau” thì các phiếu vẫn được giữ.)",
-            yes="Mở lại",
-            no="Để sau",
-        ):
+        """Visit forms left unsaved by a crash or a power cut: offered back once (ui.visit_form)."""
+        if not self._closed:
             restore_pending_drafts(self, self.engine)
 
     # --- import, export, demo ---------------------------------------------------------------
