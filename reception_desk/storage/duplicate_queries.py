@@ -38,6 +38,15 @@ from reception_desk.storage.models import Citizen, Petition, PetitionSigner
 COUNT_CAP = 5000
 # At most this many petitions are read from the table for the words (newest first), before the date filter.
 CANDIDATE_CAP = 100
+# SQLite: how many times the next older CANDIDATE_CAP matches are read when the newest were all
+# received after the window (a petition entered late).
+SQLITE_PAGES = 3
+# When even the strictest word condition matches more than this many petitions in all, the words
+# are too common to tell a duplicate: no suggestion by content. PostgreSQL reads a condition
+# matching at most this many whole (id, date); looser ones are tried while fewer than PG_ENOUGH
+# petitions of the window were found.
+READ_MAX = 1000
+PG_ENOUGH = 20
 # At most this many petitions of the given signers are read.
 SIGNER_CAP = 500
 # How many of the newest summaries make the sample of common words' shares; kept SAMPLE_TTL seconds.
@@ -158,49 +167,87 @@ def _pg_word(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+# The conditions "at least k of the words" are made of the first (rarest) GROUP_WORDS words; more
+# words only narrow the last one (all of them).
+GROUP_WORDS = 4
+
+
 def stages(words: Sequence[str]) -> list[list[tuple[str, ...]]]:
-    """The word conditions tried in turn, each an OR of ANDs: at least two of the words, then at
-    least three, … then all of them (one word: that word)."""
+    """The word conditions tried in turn, each an OR of ANDs: at least two of the first four words,
+    then at least three, then all four, then all four and the fifth, … (one word: that word)."""
     if len(words) <= 1:
         return [[tuple(words)]] if words else []
-    return [list(itertools.combinations(words, size)) for size in range(2, len(words) + 1)]
+    first = words[:GROUP_WORDS]
+    tried = [list(itertools.combinations(first, size)) for size in range(2, len(first) + 1)]
+    return tried + [[tuple(words[:size])] for size in range(GROUP_WORDS + 1, len(words) + 1)]
 
 
 def content_candidates(conn: Connection, rare_words: Sequence[str], start: date, end: date) -> list[Row]:
-    """Petitions received in [start, end] holding at least two of ``rare_words`` (or the one word).
+    """Petitions received in [start, end] holding at least two of ``rare_words`` (or the one word),
+    at most CANDIDATE_CAP of them, newest first.
 
-    ``rare_words``: the query's least common words, rarest first. The word index is asked for "at least two of them"
-    first; when that gives more than CANDIDATE_CAP rows (words that often come together, like a
-    place's name), for at least three, and so on, the last condition keeping its newest
-    CANDIDATE_CAP rows: only that many rows are ever read from the table, and only then is the
-    date checked, on them.
+    ``rare_words``: the query's least common words, rarest first; the conditions tried are those
+    of ``stages``, from "at least two of the first four" to "all of them".
+
+    - SQLite, from the loosest: FTS5 streams the newest rowids matching a condition and stops, so
+      a condition is taken when at most CANDIDATE_CAP petitions match it (else the next, stricter
+      one), the last one keeping its newest CANDIDATE_CAP; when those were all received after
+      ``end`` (a petition entered late), the next older ones are read, at most SQLITE_PAGES times.
+    - PostgreSQL, from the strictest: GIN reads whole posting lists and gives the matches in the
+      table's order, not the newest first, so a condition is read whole (id and date, at most
+      READ_MAX rows) and the looser ones are tried only while fewer than PG_ENOUGH petitions of
+      the window were found; a condition matching more than READ_MAX is not read (for the
+      strictest one: nothing is suggested).
     """
     tried = stages(rare_words)
+    if not tried:
+        return []
+    if _is_sqlite(conn):
+        return _sqlite_candidates(conn, tried, start, end)
+    found: dict[UUID, date] = {}
+    for groups in reversed(tried):
+        query = " | ".join("(" + " & ".join(map(_pg_word, g)) + ")" for g in groups)
+        rows = conn.execute(text(f"SELECT id, received_on FROM petition WHERE {_PG_DOCUMENT} @@ CAST(:q AS tsquery)"
+                                 " LIMIT :most"), {"q": query, "most": READ_MAX + 1}).all()
+        if len(rows) > READ_MAX:
+            break  # too common (or too loose): keep what the stricter conditions found
+        found.update((r.id, r.received_on) for r in rows if start <= r.received_on <= end)
+        if len(found) >= PG_ENOUGH:
+            break
+    newest = sorted(found, key=lambda k: found[k], reverse=True)[:CANDIDATE_CAP]
+    if not newest:
+        return []
+    return list(conn.execute(select(*CANDIDATE_COLUMNS).where(_petition.c.id.in_(bindparam("ids", expanding=True))),
+                             {"ids": newest}))
+
+
+def _sqlite_candidates(conn: Connection, tried: list[list[tuple[str, ...]]], start: date, end: date) -> list[Row]:
     for n, groups in enumerate(tried):
         last = n == len(tried) - 1
-        if _is_sqlite(conn):
-            query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
-            rowids = conn.execute(text("SELECT rowid FROM search_petition WHERE search_petition MATCH :q"
-                                       " ORDER BY rowid DESC LIMIT :cap"),
-                                  {"q": query, "cap": CANDIDATE_CAP + 1}).scalars().all()
-            if len(rowids) > CANDIDATE_CAP and not last:
-                continue
-            listed = select(literal_column("value")).select_from(func.json_each(json.dumps(rowids[:CANDIDATE_CAP])))
-            stmt = select(*CANDIDATE_COLUMNS).where(literal_column("petition.rowid").in_(listed),
-                                                    _petition.c.received_on.between(start, end))
-            return list(conn.execute(stmt))
-        query = " | ".join("(" + " & ".join(map(_pg_word, g)) + ")" for g in groups)
-        # The matches are a materialised CTE holding the word condition alone, so that only the GIN
-        # index can answer it (a walk of the received_on index testing every row would be far slower).
-        names = ", ".join(c.name for c in CANDIDATE_COLUMNS)
-        rows = conn.execute(text(
-            f"WITH m AS MATERIALIZED (SELECT {names} FROM petition"
-            f" WHERE {_PG_DOCUMENT} @@ CAST(:q AS tsquery) LIMIT :cap) SELECT {names} FROM m"
-        ), {"q": query, "cap": CANDIDATE_CAP + 1}).all()
-        if len(rows) > CANDIDATE_CAP and not last:
+        query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
+        rowids = _fts_rowids(conn, query, None)
+        if len(rowids) > CANDIDATE_CAP and not last:
             continue
-        return [r for r in rows[:CANDIDATE_CAP] if start <= r.received_on <= end]
+        if last and len(rowids) > CANDIDATE_CAP and len(_fts_rowids(conn, query, None, READ_MAX + 1)) > READ_MAX:
+            return []  # even all the words together are too common to tell a duplicate
+        for _ in range(SQLITE_PAGES):
+            rows = list(conn.execute(select(*CANDIDATE_COLUMNS).where(literal_column("petition.rowid").in_(
+                select(literal_column("value")).select_from(func.json_each(json.dumps(rowids[:CANDIDATE_CAP])))
+            ))))
+            found = [r for r in rows if start <= r.received_on <= end]
+            if found or len(rowids) <= CANDIDATE_CAP or any(r.received_on <= end for r in rows):
+                return found
+            rowids = _fts_rowids(conn, query, min(rowids[:CANDIDATE_CAP]))  # all too recent: older ones
+        return []
     return []
+
+
+def _fts_rowids(conn: Connection, query: str, below: int | None, most: int = CANDIDATE_CAP + 1) -> list[int]:
+    """SQLite: the newest ``most`` rowids matching ``query`` (below ``below``)."""
+    where = " AND rowid < :below" if below is not None else ""
+    return list(conn.execute(text(f"SELECT rowid FROM search_petition WHERE search_petition MATCH :q{where}"
+                                  " ORDER BY rowid DESC LIMIT :most"),
+                             {"q": query, "most": most, **({"below": below} if below is not None else {})}).scalars())
 
 
 def signer_candidates(conn: Connection, signer_ids: Sequence[UUID], start: date, end: date, *,
@@ -245,6 +292,7 @@ __all__ = [
     "SAMPLE_SIZE",
     "Sample",
     "content_candidates",
+    "GROUP_WORDS",
     "stages",
     "forget_sample",
     "pg_word_shares",
