@@ -410,3 +410,23 @@ def test_generic_or_empty_input_suggests_nothing(engine: Engine) -> None:
     assert svc.suggest_duplicates(engine, [], "zzzz qqqq", date(2025, 6, 1)) == []
     with pytest.raises(ValidationError):
         svc.suggest_duplicates(engine, [], TARGET, date(2025, 6, 1), months=0)
+
+
+def test_common_content_suggests_nothing_and_late_entries_look_back(engine: Engine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staged word conditions, with the caps made small enough for a hand-built world."""
+    monkeypatch.setattr(duplicate_queries, "CANDIDATE_CAP", 2)
+    monkeypatch.setattr(duplicate_queries, "READ_MAX", 10)
+    text = "Kiến nghị sửa cầu treo buôn Ea Sup bị sạt lở"
+    old = _register(engine, anonymous=True, summary=text, received_on=date(2025, 1, 10))
+    for day in range(1, 5):  # the same letter again and again, months later
+        _register(engine, anonymous=True, summary=text, received_on=date(2025, 6, day))
+    duplicate_queries.forget_sample(engine)
+    # entered late: the newest matches are all after the date asked about; the older one is found
+    late = svc.suggest_duplicates(engine, [], text, date(2025, 2, 1), months=12)
+    assert [h.id for h in late] == [old.id]
+    recent = svc.suggest_duplicates(engine, [], text, date(2025, 6, 30), months=12)
+    assert [h.received_on for h in recent] == [date(2025, 6, 4), date(2025, 6, 3)]  # the newest CANDIDATE_CAP
+    # more matches than READ_MAX even for all the words together: too common to tell a duplicate
+    monkeypatch.setattr(duplicate_queries, "READ_MAX", 3)
+    assert svc.suggest_duplicates(engine, [], text, date(2025, 6, 30), months=12) == []

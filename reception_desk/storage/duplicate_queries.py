@@ -242,8 +242,9 @@ def _sqlite_candidates(conn: Connection, tried: list[list[tuple[str, ...]]], sta
     return []
 
 
-def _fts_rowids(conn: Connection, query: str, below: int | None, most: int = CANDIDATE_CAP + 1) -> list[int]:
-    """SQLite: the newest ``most`` rowids matching ``query`` (below ``below``)."""
+def _fts_rowids(conn: Connection, query: str, below: int | None, most: int | None = None) -> list[int]:
+    """SQLite: the newest ``most`` (CANDIDATE_CAP + 1) rowids matching ``query`` (below ``below``)."""
+    most = most if most is not None else CANDIDATE_CAP + 1
     where = " AND rowid < :below" if below is not None else ""
     return list(conn.execute(text(f"SELECT rowid FROM search_petition WHERE search_petition MATCH :q{where}"
                                   " ORDER BY rowid DESC LIMIT :most"),
