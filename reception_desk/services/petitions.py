@@ -736,7 +736,7 @@ def set_duplicate_months(engine: Engine, months: int) -> None:
 # Words are runs of letters and digits of the folded text, as the word indexes split it.
 _WORD = re.compile(r"[^\W_]+")
 # How many of the query's rarest words are asked of the word index (storage.duplicate_queries.stages:
-# at least two of the first four, three, all four, then the others added one by one).
+# at least two of the first four, three, all four, then all of them).
 RARE_WORDS = 8
 # A petition is "similar" from this score on (see _similarity).
 SIMILAR = 0.4

@@ -167,19 +167,19 @@ def _pg_word(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-# The conditions "at least k of the words" are made of the first (rarest) GROUP_WORDS words; more
-# words only narrow the last one (all of them).
+# The conditions "at least k of the words" are made of the first (rarest) GROUP_WORDS words; the
+# others only narrow the last condition (all the words).
 GROUP_WORDS = 4
 
 
 def stages(words: Sequence[str]) -> list[list[tuple[str, ...]]]:
     """The word conditions tried in turn, each an OR of ANDs: at least two of the first four words,
-    then at least three, then all four, then all four and the fifth, … (one word: that word)."""
+    then at least three, then all four, then all the words (one word: that word)."""
     if len(words) <= 1:
         return [[tuple(words)]] if words else []
     first = words[:GROUP_WORDS]
     tried = [list(itertools.combinations(first, size)) for size in range(2, len(first) + 1)]
-    return tried + [[tuple(words[:size])] for size in range(GROUP_WORDS + 1, len(words) + 1)]
+    return tried + ([[tuple(words)]] if len(words) > GROUP_WORDS else [])
 
 
 def content_candidates(conn: Connection, rare_words: Sequence[str], start: date, end: date) -> list[Row]:
@@ -225,30 +225,30 @@ def _sqlite_candidates(conn: Connection, tried: list[list[tuple[str, ...]]], sta
     for n, groups in enumerate(tried):
         last = n == len(tried) - 1
         query = " OR ".join("(" + " AND ".join(map(_fts_word, g)) + ")" for g in groups)
-        rowids = _fts_rowids(conn, query, None)
+        # The last condition is counted up to READ_MAX in the same statement.
+        rowids = _fts_rowids(conn, query, READ_MAX + 1 if last else CANDIDATE_CAP + 1)
         if len(rowids) > CANDIDATE_CAP and not last:
             continue
-        if last and len(rowids) > CANDIDATE_CAP and len(_fts_rowids(conn, query, None, READ_MAX + 1)) > READ_MAX:
+        if len(rowids) > READ_MAX:
             return []  # even all the words together are too common to tell a duplicate
-        for _ in range(SQLITE_PAGES):
+        for page in range(SQLITE_PAGES):
+            chunk = rowids[page * CANDIDATE_CAP:(page + 1) * CANDIDATE_CAP]
+            if not chunk:
+                return []
             rows = list(conn.execute(select(*CANDIDATE_COLUMNS).where(literal_column("petition.rowid").in_(
-                select(literal_column("value")).select_from(func.json_each(json.dumps(rowids[:CANDIDATE_CAP])))
-            ))))
+                select(literal_column("value")).select_from(func.json_each(json.dumps(chunk)))))))
             found = [r for r in rows if start <= r.received_on <= end]
-            if found or len(rowids) <= CANDIDATE_CAP or any(r.received_on <= end for r in rows):
+            if found or any(r.received_on <= end for r in rows):
                 return found
-            rowids = _fts_rowids(conn, query, min(rowids[:CANDIDATE_CAP]))  # all too recent: older ones
+            # all received after the window (a petition entered late): the next older ones
         return []
     return []
 
 
-def _fts_rowids(conn: Connection, query: str, below: int | None, most: int | None = None) -> list[int]:
-    """SQLite: the newest ``most`` (CANDIDATE_CAP + 1) rowids matching ``query`` (below ``below``)."""
-    most = most if most is not None else CANDIDATE_CAP + 1
-    where = " AND rowid < :below" if below is not None else ""
-    return list(conn.execute(text(f"SELECT rowid FROM search_petition WHERE search_petition MATCH :q{where}"
-                                  " ORDER BY rowid DESC LIMIT :most"),
-                             {"q": query, "most": most, **({"below": below} if below is not None else {})}).scalars())
+def _fts_rowids(conn: Connection, query: str, most: int) -> list[int]:
+    """SQLite: the newest ``most`` rowids matching ``query`` (FTS5 streams them and stops)."""
+    return list(conn.execute(text("SELECT rowid FROM search_petition WHERE search_petition MATCH :q"
+                                  " ORDER BY rowid DESC LIMIT :most"), {"q": query, "most": most}).scalars())
 
 
 def signer_candidates(conn: Connection, signer_ids: Sequence[UUID], start: date, end: date, *,
