@@ -17,6 +17,7 @@ from reception_desk.ui import background, dialogs
 from reception_desk.ui.answer_dialog import AnswerDialog
 from reception_desk.ui.case_view import CaseView
 from reception_desk.ui.main_window import MainWindow
+from reception_desk.ui.petition_form import PetitionForm
 from reception_desk.ui.transfer_dialog import TransferDialog
 from reception_desk.ui.visit_form import VisitForm
 from tests.builders import add_agency, add_case, add_citizen, add_petition, add_transfer, add_visit
@@ -29,7 +30,7 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
+def open_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenWindow]:
     def make(engine: Engine) -> MainWindow:
         window = MainWindow(engine)
         qtbot.addWidget(window)
@@ -39,8 +40,10 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
         return window
 
     yield make
+    # closing a filled form asks whether to drop it: answer for the clerk, without a modal box
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *_args, **_kw: True)
     for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, VisitForm | TransferDialog | AnswerDialog):
+        if isinstance(widget, VisitForm | PetitionForm | TransferDialog | AnswerDialog):
             widget.close()
     background.wait_idle()
 
@@ -95,6 +98,9 @@ def test_ctrl_n_opens_the_visit_form_even_on_an_empty_database(
     assert window.showing_first_run
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(_top_level(VisitForm)) == 1)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(_top_level(PetitionForm)) == 1)
     assert window.first_run.visit_button.text() == "Tiếp &công dân…"
 
 
@@ -112,6 +118,8 @@ def test_the_lists_open_the_forms_and_the_case(
     qtbot.keyClick(view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(_top_level(TransferDialog)) == 1)
     _top_level(TransferDialog)[0].close()
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # Enter on a petition: its form, to read or correct it
+    qtbot.waitUntil(lambda: len(_top_level(PetitionForm)) == 1)
 
     window.show_list("visits")
     visits = window.panes["visits"].view

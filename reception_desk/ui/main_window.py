@@ -47,6 +47,8 @@ from reception_desk.ui.directory_view import DirectoryView
 from reception_desk.ui.first_run import FirstRunPanel
 from reception_desk.ui.global_search import TITLE as GLOBAL_TITLE
 from reception_desk.ui.global_search import GlobalSearchPane
+from reception_desk.ui.petition_form import PetitionForm
+from reception_desk.ui.petition_form import restore_pending_drafts as restore_petition_drafts
 from reception_desk.ui.queues_view import QueuesView
 from reception_desk.ui.sessions_view import SessionsView
 from reception_desk.ui.settings_dialog import SettingsDialog
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Các danh sách")
         self.start_screen = StartScreen(engine)
         self.start_screen.new_visit_requested.connect(self.new_visit)
+        self.start_screen.new_petition_requested.connect(self.new_petition)
         self.start_screen.queue_requested.connect(self.show_queue)
         self.start_screen.session_activated.connect(self.show_session)
         self.tabs.addTab(self.start_screen, OVERVIEW_TITLE)
@@ -252,11 +255,12 @@ class MainWindow(QMainWindow):
 
         desk_menu = self.menuBar().addMenu("&Nghiệp vụ")
         self.new_visit_action = self._action("&Tiếp công dân…", self.new_visit, "Ctrl+N")
+        self.new_petition_action = self._action("&Nhận đơn…", self.new_petition, "Ctrl+Shift+N")
         self.edit_action = self._action("&Mở dòng đang chọn", self.open_current_row, "Ctrl+Return")
         self.transfer_action = self._action("&Chuyển đơn đang chọn…", self.transfer_selected, "Ctrl+T")
         self.answer_action = self._action("Ghi &kết quả trả lời…", self.answer_selected, "Ctrl+R")
         self.case_action = self._action("Xem &vụ việc của dòng đang chọn", self.case_of_selected, "Ctrl+E")
-        for action in (self.new_visit_action, self.edit_action):
+        for action in (self.new_visit_action, self.new_petition_action, self.edit_action):
             desk_menu.addAction(action)
         desk_menu.addSeparator()
         for action in (self.transfer_action, self.answer_action, self.case_action):
@@ -477,6 +481,22 @@ class MainWindow(QMainWindow):
         form.activateWindow()
         return form
 
+    @Slot()
+    def new_petition(self) -> PetitionForm:
+        """Ctrl+Shift+N: an empty petition form (signers, summary, duplicates suggested as typed)."""
+        form = PetitionForm(self.engine, self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.show()
+        form.raise_()
+        form.activateWindow()
+        return form
+
+    def edit_petition(self, petition_id: Any) -> PetitionForm:
+        form = PetitionForm(self.engine, self, petition_id=petition_id)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.show()
+        return form
+
     def edit_visit(self, visit_id: Any) -> None:
         engine = self.engine
 
@@ -495,15 +515,15 @@ class MainWindow(QMainWindow):
         return pane.model.row_at(index.row()) if index.isValid() else None
 
     def open_row(self, kind: ListKind, row: int) -> None:
-        """Enter or double-click in a list: a visit opens in its form, a petition in the transfer
-        form (what is done with a received petition), a transfer in the answer form."""
+        """Enter or double-click in a list: a visit or a petition opens in its form, a transfer in
+        the answer form."""
         item = self.panes[kind].model.row_at(row)
         if item is None:
             return
         if kind == "visits":
             self.edit_visit(item.id)
         elif kind == "petitions":
-            self.open_transfer(item.id)
+            self.edit_petition(item.id)
         else:
             self.open_answer(item.id)
 
@@ -577,9 +597,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def offer_drafts(self) -> None:
-        """Visit forms left unsaved by a crash or a power cut: offered back once (ui.visit_form)."""
+        """Forms left unsaved by a crash or a power cut: offered back once (ui.visit_form,
+        ui.petition_form ask their own question)."""
         if not self._closed:
             restore_pending_drafts(self, self.engine)
+            restore_petition_drafts(self, self.engine)
 
     # --- import, export, demo ---------------------------------------------------------------
 
