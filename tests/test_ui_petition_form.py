@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
 
 from reception_desk.services import petitions as svc
+from reception_desk.services.drafts import DraftStore
 from reception_desk.services.petitions import PetitionInput
 from reception_desk.storage.models import Attachment, Petition
 from reception_desk.ui import background, dialogs
-from reception_desk.ui.petition_form import PetitionForm
+from reception_desk.ui.petition_form import DRAFT_KIND, PetitionForm, pending_drafts, restore_pending_drafts
 from tests.builders import add_agency, add_case, add_citizen
 from tests.test_ui_citizen_picker import OFFSCREEN_LOG_IGNORE, type_text
 
@@ -28,12 +29,17 @@ SUMMARY = "Khiếu nại việc UBND xã Ea Tíh không xác nhận nguồn gố
 
 
 @pytest.fixture
-def open_form(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    # Closing a form with unsaved input asks first; at the end of a test, the answer is "close".
+def store(tmp_path: Path) -> DraftStore:
+    return DraftStore(tmp_path / "drafts")
+
+
+@pytest.fixture
+def open_form(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, store: DraftStore) -> Iterator:
+    # Closing a form with unsaved input asks whether to keep a draft; in a test: keep it.
     monkeypatch.setattr(dialogs, "ask_yes_no", lambda *_a, **_k: True)
 
     def make(engine: Engine, **kw: object) -> PetitionForm:
-        form = PetitionForm(engine, None, today=TODAY, **kw)  # type: ignore[arg-type]
+        form = PetitionForm(engine, None, today=TODAY, store=store, **kw)  # type: ignore[arg-type]
         qtbot.addWidget(form)
         form.show()
         qtbot.waitExposed(form)
@@ -233,3 +239,46 @@ def test_second_desk_conflict_keeps_the_input(qtbot: QtBot, engine: Engine, open
     assert "Hướng xử lý: nay là “Chuyển đơn”" in form.errors.text()
     assert form.isVisible() and form.summary.toPlainText() == "Đèn đường hỏng ở thôn 4"
     assert svc.load_petition(engine, saved.id).summary == "Đèn đường hỏng"
+
+
+def test_unsaved_input_survives_as_a_draft(qtbot: QtBot, engine: Engine, open_form, store: DraftStore,  # noqa: ANN001
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with engine.begin() as conn:
+        an = add_citizen(conn, "Nguyễn Văn An")
+        case_id = add_case(conn, title="Xác nhận nguồn gốc đất thửa 360")
+    first = svc.register_petition(engine, PetitionInput(
+        received_on=date(2026, 9, 1), channel="in_person", kind="denunciation", signer_ids=[an], summary=SUMMARY,
+        case_id=case_id), today=TODAY)
+    form = open_form(engine)
+    form.kind.setCurrentIndex(form.kind.findData("denunciation"))
+    form.signer_picker.edit.setFocus()
+    qtbot.keyClicks(form.signer_picker.edit, "nguyen van an")
+    qtbot.waitUntil(lambda: bool(form.signer_picker.results()), timeout=10_000)
+    qtbot.keyClick(form.signer_picker.edit, Qt.Key.Key_Return)
+    type_text(qtbot, form.summary, SUMMARY)
+    qtbot.waitUntil(lambda: bool(form.suggestions()) and not form.suggesting, timeout=10_000)
+    form.mark_duplicate()
+    form.eligible.setCurrentIndex(form.eligible.findData(False))
+    form.reason.setText("Trùng đơn đã giải quyết")
+    form.write_draft()
+    background.wait_idle()
+    (draft,) = pending_drafts(store)
+    assert draft.kind == DRAFT_KIND and draft.data["signer_ids"] == [str(an)]
+    assert "Nguyễn Văn An" not in draft.path.read_text(encoding="utf-8")  # a denouncer's name stays off the disk
+    assert draft.title.startswith("Đơn tố cáo nhận ngày 20/11/2026")
+    # the program dies; next start: the lead offers the drafts back
+    form._finished = True
+    form.hide()
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *_a, **_k: True)
+    (again,) = restore_pending_drafts(None, engine, store)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.signer_ids() == [an], timeout=10_000)
+    assert again.summary.toPlainText() == SUMMARY and again.kind.currentData() == "denunciation"
+    assert again.duplicate_of_id() == first.id and again.case_id() == case_id
+    assert "01/09/2026" in again.link_state.text()
+    assert again.eligible.currentData() is False and again.reason.text() == "Trùng đơn đã giải quyết"
+    again.save()
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=10_000)
+    saved = svc.load_petition(engine, again.result.id)
+    assert saved.duplicate_of_id == first.id and saved.eligible is False and saved.confidential
+    assert pending_drafts(store) == []  # saved: no draft left

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -54,8 +55,9 @@ from sqlalchemy.exc import DBAPIError
 
 from reception_desk.domain.enums import Channel, HandlingDirection, PetitionKind
 from reception_desk.services.case_files import get_case
-from reception_desk.services.citizens import CitizenHit
+from reception_desk.services.citizens import CitizenHit, get_citizen
 from reception_desk.services.directory import AgencyRow, list_agencies
+from reception_desk.services.drafts import Draft, DraftStore
 from reception_desk.services.errors import ConflictError, UserError, ValidationError
 from reception_desk.services.petitions import (
     MAX_ATTACHMENT_BYTES,
@@ -65,6 +67,7 @@ from reception_desk.services.petitions import (
     PetitionView,
     SavedPetition,
     human_size,
+    list_attachments,
     load_petition,
     register_petition,
     suggest_duplicates,
@@ -78,6 +81,8 @@ from reception_desk.ui.citizen_picker import ERROR_STYLE, CitizenPicker
 log = logging.getLogger(__name__)
 
 SUGGEST_DEBOUNCE_MS = 350
+DRAFT_KIND = "petition"
+DRAFT_INTERVAL_MS = 3000
 SUGGEST_LIMIT = 5
 ATTACHMENT_FILTER = ("Bản quét, ảnh, văn bản (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.heic *.webp *.doc *.docx);;"
                      "Mọi tệp (*)")
@@ -117,9 +122,15 @@ class PetitionForm(QDialog):
     saved = Signal(object)  # SavedPetition
 
     def __init__(self, engine: Engine, parent: QWidget | None = None, *, petition_id: uuid.UUID | None = None,
-                 viewer: Viewer | None = None, today: date | None = None) -> None:
+                 viewer: Viewer | None = None, today: date | None = None, draft: Draft | None = None,
+                 store: DraftStore | None = None) -> None:
         super().__init__(parent)
         self._engine = engine
+        self._store = store or DraftStore()
+        self._draft_key = str(petition_id) if petition_id else f"new-{uuid.uuid4().hex[:12]}"
+        self._draft_dirty = False  # changed since the last draft was written
+        self._draft_lock = threading.Lock()
+        self._finished = False  # saved or closed: a draft write still queued must not bring it back
         self._viewer = viewer if viewer is not None else desk_viewer()
         self._today = today or date.today()
         self._petition_id = petition_id
@@ -130,7 +141,7 @@ class PetitionForm(QDialog):
         self._removed: list[uuid.UUID] = []
         self._new_files: list[Path] = []
         self._case_id: uuid.UUID | None = None
-        self._duplicate_of: DuplicateHit | None = None
+        self._duplicate_text: str | None = None  # "dd/mm/yyyy (kind)" of the original, when known
         self._duplicate_of_id: uuid.UUID | None = None
         self._hits: list[DuplicateHit] = []
         self._suggest_generation = 0
@@ -150,8 +161,15 @@ class PetitionForm(QDialog):
         self._show_hits([], "Gõ nội dung hoặc chọn người đứng đơn để tìm đơn trùng.")
         self._dirty = False
         self._load_agencies()
-        if petition_id is not None:
+        if draft is not None:
+            self._draft_key = draft.key
+            self._fill_from_draft(draft.data)
+        elif petition_id is not None:
             self._load(petition_id)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setInterval(DRAFT_INTERVAL_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        self._draft_timer.start()
         self.received_on.setFocus()
 
     # --- layout -------------------------------------------------------------------------------
@@ -401,6 +419,7 @@ class PetitionForm(QDialog):
     def _touched(self, *_args: object) -> None:
         if not self._loading:
             self._dirty = True
+            self._draft_dirty = True
 
     def _channel_changed(self, *_args: object) -> None:
         transferred = self.channel.currentData() == Channel.TRANSFERRED_IN.value
@@ -475,8 +494,11 @@ class PetitionForm(QDialog):
         chosen = self.source_agency.currentData()
         self.source_agency.blockSignals(True)
         for agency in agencies:
-            if self.source_agency.findData(str(agency.id)) < 0:
+            index = self.source_agency.findData(str(agency.id))
+            if index < 0:
                 self.source_agency.addItem(agency.name, str(agency.id))
+            else:  # chosen before the list came (a draft, a stored petition): its real name
+                self.source_agency.setItemText(index, agency.name)
         if chosen is not None:
             self.source_agency.setCurrentIndex(max(0, self.source_agency.findData(chosen)))
         self.source_agency.blockSignals(False)
@@ -546,8 +568,8 @@ class PetitionForm(QDialog):
         hit = self._selected_hit()
         if hit is None:
             return
-        self._duplicate_of = hit
         self._duplicate_of_id = hit.id
+        self._duplicate_text = f"{hit.received_on:%d/%m/%Y} ({hit.kind_label})"
         if hit.case_id is not None:
             self._case_id = hit.case_id
         self._touched()
@@ -563,17 +585,16 @@ class PetitionForm(QDialog):
         self._show_link()
 
     def clear_link(self) -> None:
-        self._duplicate_of = None
         self._duplicate_of_id = None
+        self._duplicate_text = None
         self._case_id = None
         self._touched()
         self._show_link()
 
     def _show_link(self, case_title: str | None = None) -> None:
         parts = []
-        if self._duplicate_of is not None:
-            hit = self._duplicate_of
-            parts.append(f"✔ Đơn trùng với đơn ngày {hit.received_on:%d/%m/%Y} ({hit.kind_label}).")
+        if self._duplicate_of_id is not None and self._duplicate_text:
+            parts.append(f"✔ Đơn trùng với đơn ngày {self._duplicate_text}.")
         elif self._duplicate_of_id is not None:
             parts.append("✔ Đã đánh dấu là đơn trùng.")
         if self._case_id is not None:
@@ -767,6 +788,7 @@ class PetitionForm(QDialog):
     def _saved(self, result: SavedPetition) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
+        self._discard_draft()
         self._dirty = False
         self.errors.hide()
         self.save_state.setText("Đã lưu")
@@ -801,25 +823,199 @@ class PetitionForm(QDialog):
             return
         show_failure(self, exc)
 
+    # --- drafts -------------------------------------------------------------------------------
+
+    def draft_data(self) -> dict[str, Any]:
+        """The form as plain JSON. Signers by id only: a denouncer's name is not written to disk."""
+        return {
+            "petition_id": str(self._petition_id) if self._petition_id else None,
+            "seen_version": self._seen_version,
+            "received_on": _pydate(self.received_on.date()).isoformat(),
+            "channel": self.channel.currentData(), "kind": self.kind.currentData(),
+            "source_agency_id": self.source_agency.currentData(), "incoming_number": self.incoming_number.text(),
+            "signer_ids": [str(s.id) for s in self._signers], "signers_masked": self._signers_masked,
+            "anonymous": self.anonymous.isChecked(), "field": self.field.currentText(),
+            "summary": self.summary.toPlainText(), "handling": self.handling.currentData(),
+            "eligible": self.eligible.currentData(), "reason": self.reason.text(),
+            "new_files": [str(p) for p in self._new_files], "removed": [str(r) for r in self._removed],
+            "case_id": str(self._case_id) if self._case_id else None,
+            "duplicate_of_id": str(self._duplicate_of_id) if self._duplicate_of_id else None,
+            "duplicate_of_text": self._duplicate_text,
+        }
+
+    def draft_title(self) -> str:
+        kind = self.kind.currentText().lower()
+        summary = " ".join(self.summary.toPlainText().split())
+        short = summary if len(summary) <= 50 else summary[:49] + "…"
+        return f"Đơn {kind} nhận ngày {_pydate(self.received_on.date()):%d/%m/%Y}" + (f": {short}" if short else "")
+
+    def write_draft(self) -> None:
+        """Write the draft if anything changed since the last one (off the GUI thread)."""
+        if not self._draft_dirty or self._loading or self.saving:
+            return
+        self._draft_dirty = False
+        store, key, data, title = self._store, self._draft_key, self.draft_data(), self.draft_title()
+        BackgroundOp(self, lambda _p, _c: self._save_draft(store, key, data, title)).run_in_background()
+
+    def _save_draft(self, store: DraftStore, key: str, data: dict[str, Any], title: str) -> None:
+        """Any thread: write the draft unless the petition was saved (or the form closed) meanwhile."""
+        try:
+            with self._draft_lock:
+                if not self._finished:
+                    store.save(DRAFT_KIND, key, data, title)
+        except (OSError, TypeError, ValueError) as exc:  # a full disk must not stop the save itself
+            log.warning("Không lưu được bản nháp: %s", exc)
+
+    def _discard_draft(self) -> None:
+        with self._draft_lock:
+            self._finished = True
+        self._draft_timer.stop()
+        try:
+            self._store.discard(DRAFT_KIND, self._draft_key)
+        except OSError as exc:
+            log.warning("Không xóa được bản nháp: %s", exc)
+
+    def _keep_draft(self) -> None:
+        """Synchronously, when the form goes away (a small file: a few milliseconds)."""
+        self._draft_timer.stop()
+        self._save_draft(self._store, self._draft_key, self.draft_data(), self.draft_title())
+        with self._draft_lock:
+            self._finished = True
+
+    def _fill_from_draft(self, data: dict[str, Any]) -> None:
+        """Show a draft again; the signers are looked up by id (in the background)."""
+        self._loading = True
+        try:
+            if data.get("petition_id"):
+                self._petition_id = uuid.UUID(data["petition_id"])
+                self._seen_version = int(data["seen_version"])
+                self.setWindowTitle("Sửa đơn (bản nháp)")
+                self._load_saved_attachments(self._petition_id)
+            else:
+                self.setWindowTitle("Tiếp nhận đơn mới (bản nháp)")
+            received = date.fromisoformat(data["received_on"])
+            self.received_on.setMaximumDate(_qdate(max(self._today, received)))
+            self.received_on.setDate(_qdate(received))
+            self._select(self.channel, data.get("channel"))
+            if data.get("source_agency_id") and self.source_agency.findData(data["source_agency_id"]) < 0:
+                self.source_agency.addItem("(cơ quan đã chọn)", data["source_agency_id"])
+            self._select(self.source_agency, data.get("source_agency_id"))
+            self.incoming_number.setText(data.get("incoming_number") or "")
+            self._select(self.kind, data.get("kind"))
+            self._signers_masked = bool(data.get("signers_masked"))
+            self.anonymous.setChecked(bool(data.get("anonymous")))
+            self.signer_picker.setEnabled(not self.anonymous.isChecked() and not self._signers_masked)
+            self._refresh_signers()
+            self.field.setCurrentText(data.get("field") or "")
+            self.summary.setPlainText(data.get("summary") or "")
+            self._select(self.handling, data.get("handling"))
+            self._select(self.eligible, data.get("eligible"))
+            self.reason.setText(data.get("reason") or "")
+            self._new_files = [Path(p) for p in data.get("new_files") or []]
+            self._removed = [uuid.UUID(r) for r in data.get("removed") or []]
+            self._refresh_files()
+            self._case_id = uuid.UUID(data["case_id"]) if data.get("case_id") else None
+            self._duplicate_of_id = uuid.UUID(data["duplicate_of_id"]) if data.get("duplicate_of_id") else None
+            self._duplicate_text = data.get("duplicate_of_text")
+            self._show_link()
+            signer_ids = [uuid.UUID(i) for i in data.get("signer_ids") or []]
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("Bản nháp đơn không đọc được hết: %s", exc)
+            self._show_errors("Bản nháp không đọc được hết; hãy kiểm tra lại các ô.", [])
+            signer_ids = []
+        finally:
+            self._loading = False
+        self._dirty = True  # restored, not saved yet
+        if signer_ids:
+            self._load_signers(signer_ids)
+        self._suggest_timer.start()
+
+    def _load_signers(self, ids: list[uuid.UUID]) -> None:
+        engine = self._engine
+
+        def task(_p: Any, _c: Any) -> tuple[list[CitizenHit], int]:
+            found, missing = [], 0
+            for citizen_id in ids:
+                try:
+                    found.append(get_citizen(engine, citizen_id))
+                except UserError:
+                    missing += 1  # deleted meanwhile
+            return found, missing
+
+        def loaded(result: tuple[list[CitizenHit], int]) -> None:
+            hits, missing = result
+            for hit in hits:
+                if not any(s.id == hit.id for s in self._signers):
+                    self._signers.append(hit)
+            self._refresh_signers()
+            if missing:
+                self._show_errors(f"{missing} người đứng đơn trong bản nháp không còn trong danh sách công dân.", [])
+            self._suggest_timer.start()
+
+        BackgroundOp(self, task).success(loaded).failure(self._quiet_failure).run_in_background()
+
+    def _load_saved_attachments(self, petition_id: uuid.UUID) -> None:
+        engine, viewer = self._engine, self._viewer
+
+        def loaded(infos: list[AttachmentInfo]) -> None:
+            self._existing = infos
+            self._refresh_files()
+
+        BackgroundOp(self, lambda _p, _c: list_attachments(engine, petition_id, viewer)).success(loaded).failure(
+            self._quiet_failure).run_in_background()
+
     # --- closing ------------------------------------------------------------------------------
 
     def is_dirty(self) -> bool:
         return self._dirty
 
     def reject(self) -> None:
+        """Esc / Đóng: a form with unsaved input asks whether to keep it as a draft."""
         if self.saving:
             return  # the save is on its way; its answer decides
-        if self._dirty and not dialogs.ask_yes_no(self, "Đóng mà không lưu?",
-                                                  "Đơn đang nhập chưa được lưu. Đóng và bỏ những gì đã nhập?",
-                                                  yes="Đóng, bỏ nội dung", no="Ở lại"):
-            return
+        if self._dirty:
+            keep = dialogs.ask_yes_no(self, "Đóng đơn chưa lưu",
+                                      "Đơn này chưa được lưu. Giữ lại bản nháp để nhập tiếp lần sau?",
+                                      yes="Giữ bản nháp", no="Bỏ")
+            self._keep_draft() if keep else self._discard_draft()
+        else:
+            self._discard_draft()
+        self._dirty = False
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.saving or (self._dirty and not dialogs.ask_yes_no(
-                self, "Đóng mà không lưu?", "Đơn đang nhập chưa được lưu. Đóng và bỏ những gì đã nhập?",
-                yes="Đóng, bỏ nội dung", no="Ở lại")):
+        if self.saving:
             event.ignore()
             return
-        self._dirty = False
+        if self._dirty:
+            self._keep_draft()  # the window goes away (program closed): nothing typed is lost
+            self._dirty = False
         super().closeEvent(event)
+
+
+def pending_drafts(store: DraftStore | None = None) -> list[Draft]:
+    """Petition forms left unsaved (a crash, a power cut, a closed window), newest first."""
+    return (store or DraftStore()).load_all(DRAFT_KIND)
+
+
+def restore_pending_drafts(parent: QWidget | None, engine: Engine, store: DraftStore | None = None,
+                           viewer: Viewer | None = None) -> list[PetitionForm]:
+    """Ask once whether to reopen the unsaved petition forms; open them (or discard them)."""
+    store = store or DraftStore()
+    drafts = pending_drafts(store)
+    if not drafts:
+        return []
+    listed = "\n".join(f"• {d.title or 'Đơn chưa lưu'} (lưu nháp lúc {d.saved_at.astimezone():%H:%M %d/%m/%Y})"
+                       for d in drafts[:10])
+    question = (f"Có {len(drafts)} đơn đang nhập dở chưa được lưu:\n{listed}\n\n"
+                "Mở lại để nhập tiếp? (Chọn “Bỏ” sẽ xóa các bản nháp này.)")
+    if not dialogs.ask_yes_no(parent, "Đơn nhập dở chưa lưu", question, yes="Mở lại", no="Bỏ"):
+        for draft in drafts:
+            store.discard(draft.kind, draft.key)
+        return []
+    forms = []
+    for draft in drafts:
+        form = PetitionForm(engine, parent, draft=draft, store=store, viewer=viewer)
+        form.show()
+        forms.append(form)
+    return forms
