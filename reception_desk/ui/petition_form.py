@@ -18,7 +18,9 @@ case) or links it to that petition's case only ("Liên kết vụ việc").
 
 A denunciation says at once that the denouncer's identity is kept confidential. Every database call
 runs through ui.background: saving never blocks the window; a failed save shows its Vietnamese
-reason inside the form and keeps everything typed.
+reason inside the form and keeps everything typed. The form is also written to a draft
+(services.drafts) a few seconds after each change — signers by id only, so a denouncer's name is
+not written to disk — and ``restore_pending_drafts(parent, engine)`` offers them back at start-up.
 """
 
 from __future__ import annotations
