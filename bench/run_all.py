@@ -59,6 +59,11 @@ ROWS: list[tuple[str, str, str, float | None, tuple[str, ...]]] = [
     ("petitions_open_ms", "Open the petitions list (1,000,000 rows)", "ms", 300, BACKENDS),
     ("petitions_rss_mb", "Petitions list: process memory (RSS)", "MB", 200, BACKENDS),
     ("transfers_open_ms", "Open the transfers list (401,595 rows)", "ms", 300, BACKENDS),
+    ("duplicates_p95_ms", "Duplicate suggestion at intake: p95", "ms", 50, BACKENDS),
+    ("duplicates_p50_ms", "Duplicate suggestion at intake: median", "ms", None, ()),
+    ("queues_view_ms", "Open the follow-up queues (first page painted)", "ms", 300, BACKENDS),
+    ("queue_counts_ms", "Queue counts for the start screen", "ms", None, ()),
+    ("timeline_500_ms", "Case timeline of 500 events", "ms", 100, BACKENDS),
 ]
 LIST_KINDS = ("visits", "petitions", "transfers")
 
@@ -111,6 +116,23 @@ def _list(db: str, label: str, kind: str) -> dict[str, Any]:
     return parsed
 
 
+def _desk(db: str, label: str, today: str) -> dict[str, Any]:
+    """The desk's benches (issue 4): duplicate suggestion and the follow-up queues."""
+    out: dict[str, Any] = {}
+    for name, args in (("duplicates", ["bench_duplicates.py", db]),
+                       ("queues", ["bench_queues.py", "--db", db, "--today", today])):
+        script = BENCH / args[0]
+        if not script.exists():
+            out[name] = {"error": f"bench/{args[0]} is missing"}
+            continue
+        run = run_child([PYTHON, str(script), *args[1:]], log_name=f"{label}-{name}", timeout=1800,
+                        env={"QT_QPA_PLATFORM": "offscreen"})
+        parsed = parse_result(run.stdout)
+        out[name] = parsed if run.ok and parsed is not None else {
+            "error": f"{args[0]} failed ({run.returncode}): {(run.stderr.strip() or run.stdout.strip())[-800:]}"}
+    return out
+
+
 def _figures(result: dict[str, Any]) -> dict[str, float | None]:
     """The table's numbers from one backend's raw results (None = not measured)."""
     imp, search, report = (result.get(k, {}) for k in ("import", "search", "report"))
@@ -133,6 +155,11 @@ def _figures(result: dict[str, Any]) -> dict[str, float | None]:
         "quarter_p95_ms": get(report, "quarter", "p95_ms"),
         "year_median_ms": get(report, "year", "median_ms"),
         "year_p95_ms": get(report, "year", "p95_ms"),
+        "duplicates_p95_ms": get(result.get("desk", {}), "duplicates", "overall", "p95_ms"),
+        "duplicates_p50_ms": get(result.get("desk", {}), "duplicates", "overall", "median_ms"),
+        "queues_view_ms": get(result.get("desk", {}), "queues", "queues_view_page_ms"),
+        "queue_counts_ms": get(result.get("desk", {}), "queues", "counts_ms"),
+        "timeline_500_ms": get(result.get("desk", {}), "queues", "timeline_500_ms"),
         **{f"{kind}_open_ms": get(shown, "open_ms") for kind, shown in lists.items()},
         **{f"{kind}_rss_mb": None if "error" in shown else get(shown, "rss_mb") for kind, shown in lists.items()},
     }
@@ -169,6 +196,11 @@ def problems(results: dict[str, dict[str, Any]]) -> list[str]:
             out.append(f"{LABELS[backend]}: {result['error']}")
         for part in ("import", "search", "report", *(f"{kind}_list" for kind in LIST_KINDS)):
             error = result.get(part, {}).get("error")
+            if error:
+                first = error.strip().splitlines()[-1] if error.strip() else error
+                out.append(f"{LABELS[backend]}, {part}: {first[:400]}")
+        for part, found in result.get("desk", {}).items():
+            error = found.get("error") if isinstance(found, dict) else None
             if error:
                 first = error.strip().splitlines()[-1] if error.strip() else error
                 out.append(f"{LABELS[backend]}, {part}: {first[:400]}")
@@ -226,6 +258,10 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "- **Lists**: a separate process opens the visits (petitions, transfers) list over the imported database",
         "  and shows its first screen; `bench/bench_visits_list.py --db DB --kind visits|petitions|transfers`",
         "  reports the time and the process's memory.",
+        "- **Duplicate suggestion**: `services.petitions.suggest_duplicates` for 200 realistic intakes (a petition",
+        "  typed again, a new one, anonymous, half-typed), `bench/bench_duplicates.py DB`.",
+        "- **Follow-up queues**: counts, first pages and the queues view painted, and the timeline of a",
+        "  case of 500 events (added to the benchmark database and removed), `bench/bench_queues.py --db DB`.",
         "",
     ]
     issues = problems(results)
@@ -300,6 +336,12 @@ def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str
         result[f"{kind}_list"] = _list(db, label, kind)
         log(f"[{label}] {kind} list: "
             f"{_short(result[f'{kind}_list'], ('open_ms', 'rss_mb', 'peak_rss_mb', 'error'))}")
+    load["desk"] = round(os.getloadavg()[0], 2)
+    log(f"[{label}] desk: duplicate suggestion, follow-up queues …")
+    result["desk"] = _desk(db, label, today)
+    duplicates = result["desk"].get("duplicates", {})
+    log(f"[{label}] desk: duplicates {_short(duplicates.get('overall', duplicates), ('median_ms', 'p95_ms', 'error'))}"
+        f"; queues {_short(result['desk'].get('queues', {}), ('queues_view_page_ms', 'counts_ms', 'error'))}")
     return result
 
 
