@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from reception_desk.services import directory, sessions, settings
+from reception_desk.services import directory, petitions, sessions, settings
 from reception_desk.services.sessions import SessionInput
 from reception_desk.storage import reference
 from reception_desk.ui import background, dialogs
@@ -346,3 +346,17 @@ def test_settings_dialog_edits_days_off(qtbot: QtBot, sqlite_engine: Engine, rec
     _click(qtbot, dialog.add_day_button)
     qtbot.waitUntil(lambda: bool(recorded["error"]), timeout=WAIT_MS)
     assert "Cần ghi tên hoặc lý do" in recorded["error"][0][1]
+
+
+def test_settings_dialog_sets_how_far_back_duplicates_are_suggested(qtbot: QtBot, engine: Engine) -> None:
+    """On SQLite and PostgreSQL: the months of the duplicate suggestion (setting duplicates.months)."""
+    dialog = SettingsDialog(engine, year=2026)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.months_button.isEnabled(), timeout=WAIT_MS)
+    assert dialog.months.value() == petitions.duplicate_months(engine) == petitions.DEFAULT_DUPLICATE_MONTHS
+    dialog.months.setValue(18)
+    _click(qtbot, dialog.months_button)
+    qtbot.waitUntil(lambda: "18 tháng" in dialog.months_status.text(), timeout=WAIT_MS)
+    assert petitions.duplicate_months(engine) == 18
+    assert dialog.months.maximum() == petitions.MAX_DUPLICATE_MONTHS  # the service's own bound

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from reception_desk.domain.workdays import MAX_YEAR, MIN_YEAR
-from reception_desk.services import settings, workdays
+from reception_desk.services import petitions, settings, workdays
 from reception_desk.services.settings import CalendarEntry, OfficeSettings
 from reception_desk.ui import background
 from reception_desk.ui.background import BackgroundOp
@@ -85,6 +85,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._office_tab(), "Cơ quan")
         self.tabs.addTab(self._days_tab(year or date.today().year), "Ngày nghỉ, ngày làm bù")
+        self.tabs.addTab(self._intake_tab(), "Tiếp nhận đơn")
         self.buttons = QDialogButtonBox(self)
         self.save_button = self.buttons.addButton("&Lưu thông tin cơ quan", QDialogButtonBox.ButtonRole.ApplyRole)
         self.save_button.setEnabled(False)  # until the stored settings arrive
@@ -98,7 +99,59 @@ class SettingsDialog(QDialog):
         engine_ = engine
         BackgroundOp(self, lambda _p, _c: settings.load_office_settings(engine_)).success(self._office_loaded) \
             .run_in_background()
+        BackgroundOp(self, lambda _p, _c: petitions.duplicate_months(engine_)).success(self._months_loaded) \
+            .run_in_background()
         self.reload_days()
+
+    # --- Tiếp nhận đơn ----------------------------------------------------------------------
+
+    def _intake_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.months = QSpinBox(page)
+        self.months.setObjectName("duplicate_months")
+        self.months.setRange(1, petitions.MAX_DUPLICATE_MONTHS)
+        self.months.setSuffix(" tháng")
+        self.months.setEnabled(False)  # until the stored value arrives
+        self.months_button = QPushButton("Lưu", page)
+        self.months_button.setEnabled(False)
+        self.months_button.clicked.connect(self.save_months)
+        self.months_status = QLabel(page)
+        row = QHBoxLayout()
+        row.addWidget(self.months)
+        row.addWidget(self.months_button)
+        row.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Gợi ý đơn trùng trong:", row)
+        explain = QLabel("Khi nhận đơn, chương trình gợi ý các đơn đã nhận trong chừng ấy tháng gần nhất "
+                         "có cùng người đứng đơn hoặc nội dung tương tự.", page)
+        explain.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(explain)
+        layout.addWidget(self.months_status)
+        layout.addStretch(1)
+        return page
+
+    def _months_loaded(self, months: int) -> None:
+        self.months.setValue(months)
+        self.months.setEnabled(True)
+        self.months_button.setEnabled(True)
+
+    @Slot()
+    def save_months(self) -> None:
+        months, engine = self.months.value(), self.engine
+        self.months_button.setEnabled(False)
+
+        def saved(_result: object) -> None:
+            self.months_button.setEnabled(True)
+            self.months_status.setText(f"Đã lưu: gợi ý đơn trùng trong {months} tháng gần nhất.")
+
+        def failed(exc: BaseException) -> None:
+            self.months_button.setEnabled(True)
+            background.show_failure(self, exc, "Chưa lưu được")
+
+        BackgroundOp(self, lambda _p, _c: petitions.set_duplicate_months(engine, months), writes=True) \
+            .success(saved).failure(failed).run_in_background()
 
     # --- Cơ quan ----------------------------------------------------------------------------
 
