@@ -13,13 +13,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -32,8 +30,9 @@ from reception_desk.services.errors import ConflictError
 from reception_desk.services.transfers import TransferDetail, clear_answer, load_transfer, record_answer
 from reception_desk.ui import dialogs
 from reception_desk.ui.background import BackgroundOp, show_failure
+from reception_desk.ui.form_support import date_edit, dialog_buttons, from_qdate, record_label, to_qdate
 from reception_desk.ui.table_models import format_date, one_line
-from reception_desk.ui.transfer_dialog import date_edit, from_qdate, long_date, to_qdate
+from reception_desk.ui.transfer_dialog import long_date
 
 OVERDUE_STYLE = "color: #721c24; font-weight: bold;"
 
@@ -74,10 +73,8 @@ class AnswerDialog(QDialog):
         self.setWindowTitle("Kết quả trả lời của cơ quan nhận đơn")
         self.setMinimumWidth(560)
 
-        self.summary_label = QLabel("Đang đọc phiếu chuyển…", self)
+        self.summary_label = record_label(self, "Đang đọc phiếu chuyển…")
         self.summary_label.setObjectName("transfer_summary")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.date_edit = date_edit(self, self._today)
         self.date_edit.setObjectName("answered_on")
         self.date_edit.setMaximumDate(to_qdate(self._today))
@@ -96,23 +93,13 @@ class AnswerDialog(QDialog):
         form.addRow("Số văn bản:", self.number_edit)
         form.addRow("Kết quả:", self.result_edit)
 
-        self.buttons = QDialogButtonBox(self)
-        self.save_button: QPushButton = self.buttons.addButton("Lưu", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("save")
-        self.save_button.setDefault(True)
-        self.save_button.setEnabled(False)
+        self.buttons, self.save_button = dialog_buttons(self, "Lưu", self.save)
         self.clear_button: QPushButton = self.buttons.addButton(
             "Xóa kết quả trả lời", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.clear_button.setObjectName("clear")
         self.clear_button.setAutoDefault(False)
         self.clear_button.hide()
         self.clear_button.clicked.connect(self.clear)
-        cancel = self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAutoDefault(False)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)

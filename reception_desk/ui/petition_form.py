@@ -21,25 +21,24 @@ runs through ui.background: saving never blocks the window; a failed save shows 
 reason inside the form and keeps everything typed. The form is also written to a draft
 (services.drafts) a few seconds after each change — signers by id only, so a denouncer's name is
 not written to disk — and ``restore_pending_drafts(parent, engine)`` offers them back at start-up.
+The footer, the failure messages and the drafts come from ui.form_support.DeskForm.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -60,7 +59,7 @@ from reception_desk.services.case_files import get_case
 from reception_desk.services.citizens import CitizenHit, get_citizen
 from reception_desk.services.directory import AgencyRow, list_agencies
 from reception_desk.services.drafts import Draft, DraftStore
-from reception_desk.services.errors import ConflictError, UserError, ValidationError
+from reception_desk.services.errors import UserError
 from reception_desk.services.petitions import (
     MAX_ATTACHMENT_BYTES,
     AttachmentInfo,
@@ -78,13 +77,13 @@ from reception_desk.services.petitions import (
 from reception_desk.services.visibility import Viewer, desk_viewer
 from reception_desk.ui import dialogs
 from reception_desk.ui.background import BackgroundOp, show_failure
-from reception_desk.ui.citizen_picker import ERROR_STYLE, CitizenPicker
+from reception_desk.ui.citizen_picker import CitizenPicker
+from reception_desk.ui.form_support import DeskForm, from_qdate, restore_drafts, to_qdate
 
 log = logging.getLogger(__name__)
 
 SUGGEST_DEBOUNCE_MS = 350
 DRAFT_KIND = "petition"
-DRAFT_INTERVAL_MS = 3000
 SUGGEST_LIMIT = 5
 ATTACHMENT_FILTER = ("Bản quét, ảnh, văn bản (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.heic *.webp *.doc *.docx);;"
                      "Mọi tệp (*)")
@@ -95,14 +94,6 @@ CONFIDENTIAL_NOTE = ("🔒 Đơn tố cáo: họ tên, địa chỉ, bút tích 
                      "(Luật Tố cáo, Điều 9 và 56). Danh sách, tìm kiếm và báo cáo chỉ hiện “Người tố cáo (bảo mật)”.")
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _HIT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 def hit_text(hit: DuplicateHit) -> str:
@@ -118,21 +109,16 @@ def hit_text(hit: DuplicateHit) -> str:
     return f"{head}\n    {summary}"
 
 
-class PetitionForm(QDialog):
-    """The petition form; see the module docstring."""
-
-    saved = Signal(object)  # SavedPetition
+class PetitionForm(DeskForm):
+    """The petition form; see the module docstring. ``saved`` carries the SavedPetition."""
 
     def __init__(self, engine: Engine, parent: QWidget | None = None, *, petition_id: uuid.UUID | None = None,
                  viewer: Viewer | None = None, today: date | None = None, draft: Draft | None = None,
                  store: DraftStore | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, noun="đơn", draft_kind=DRAFT_KIND,
+                         draft_key=str(petition_id) if petition_id else f"new-{uuid.uuid4().hex[:12]}", store=store,
+                         drafted_before_save=False)
         self._engine = engine
-        self._store = store or DraftStore()
-        self._draft_key = str(petition_id) if petition_id else f"new-{uuid.uuid4().hex[:12]}"
-        self._draft_dirty = False  # changed since the last draft was written
-        self._draft_lock = threading.Lock()
-        self._finished = False  # saved or closed: a draft write still queued must not bring it back
         self._viewer = viewer if viewer is not None else desk_viewer()
         self._today = today or date.today()
         self._petition_id = petition_id
@@ -147,9 +133,7 @@ class PetitionForm(QDialog):
         self._duplicate_of_id: uuid.UUID | None = None
         self._hits: list[DuplicateHit] = []
         self._suggest_generation = 0
-        self._dirty = False
         self._loading = petition_id is not None
-        self.saving = False
         self.suggesting = False
         self.result: SavedPetition | None = None
         self.setWindowTitle("Sửa đơn" if petition_id else "Tiếp nhận đơn mới")
@@ -168,20 +152,17 @@ class PetitionForm(QDialog):
             self._fill_from_draft(draft.data)
         elif petition_id is not None:
             self._load(petition_id)
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setInterval(DRAFT_INTERVAL_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         self._draft_timer.start()
         self.received_on.setFocus()
 
     # --- layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.received_on = QDateEdit(_qdate(self._today), self)
+        self.received_on = QDateEdit(to_qdate(self._today), self)
         self.received_on.setObjectName("petition_received_on")
         self.received_on.setDisplayFormat("dd/MM/yyyy")
         self.received_on.setCalendarPopup(True)
-        self.received_on.setMaximumDate(_qdate(self._today))
+        self.received_on.setMaximumDate(to_qdate(self._today))
 
         self.channel = QComboBox(self)
         self.channel.setObjectName("petition_channel")
@@ -310,26 +291,8 @@ class PetitionForm(QDialog):
         handling_row.addWidget(self.eligible, 1)
         handling_row.addWidget(self.reason, 2)
 
-        self.errors = QLabel(self)
-        self.errors.setObjectName("petition_errors")
-        self.errors.setWordWrap(True)
-        self.errors.setStyleSheet(ERROR_STYLE)
-        self.errors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.errors.hide()
-        self.save_state = QLabel(self)
-        self.save_state.setObjectName("petition_save_state")
-        self.save_state.setStyleSheet("color: #555;")
-        self.save_button = QPushButton("&Lưu (Ctrl+S)", self)
-        self.save_button.setObjectName("petition_save")
-        self.close_button = QPushButton("Đóng (Esc)", self)
-        for button in (self.save_button, self.close_button, self.mark_button, self.link_button,
-                       self.add_file_button, self.remove_file_button, self.unlink_button):
-            button.setAutoDefault(False)
-            button.setDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_state, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.close_button)
+        buttons = self._footer("petition", self.mark_button, self.link_button, self.add_file_button,
+                               self.remove_file_button, self.unlink_button)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -381,16 +344,10 @@ class PetitionForm(QDialog):
         self.field.currentTextChanged.connect(self._touched)
         for combo in (self.source_agency, self.handling):
             combo.currentIndexChanged.connect(self._touched)
-        self.save_button.clicked.connect(self.save)
-        self.close_button.clicked.connect(self.reject)
         self._suggest_timer = QTimer(self)
         self._suggest_timer.setSingleShot(True)
         self._suggest_timer.setInterval(SUGGEST_DEBOUNCE_MS)
         self._suggest_timer.timeout.connect(self._suggest)
-        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
 
     # --- keyboard -----------------------------------------------------------------------------
 
@@ -417,11 +374,6 @@ class PetitionForm(QDialog):
         super().keyPressEvent(event)
 
     # --- reactions ----------------------------------------------------------------------------
-
-    def _touched(self, *_args: object) -> None:
-        if not self._loading:
-            self._dirty = True
-            self._draft_dirty = True
 
     def _channel_changed(self, *_args: object) -> None:
         transferred = self.channel.currentData() == Channel.TRANSFERRED_IN.value
@@ -516,7 +468,7 @@ class PetitionForm(QDialog):
             self.suggesting = False
             self._show_hits([], "Gõ nội dung hoặc chọn người đứng đơn để tìm đơn trùng.")
             return
-        engine, viewer, received = self._engine, self._viewer, _pydate(self.received_on.date())
+        engine, viewer, received = self._engine, self._viewer, from_qdate(self.received_on.date())
         exclude = self._petition_id
         self.suggesting = True
 
@@ -707,8 +659,8 @@ class PetitionForm(QDialog):
         self._loading = True
         self._petition_id = view.id
         self._seen_version = view.version
-        self.received_on.setMaximumDate(_qdate(max(self._today, view.received_on)))
-        self.received_on.setDate(_qdate(view.received_on))
+        self.received_on.setMaximumDate(to_qdate(max(self._today, view.received_on)))
+        self.received_on.setDate(to_qdate(view.received_on))
         self._select(self.channel, view.channel)
         agency = str(view.source_agency_id) if view.source_agency_id is not None else None
         if agency is not None and self.source_agency.findData(agency) < 0:
@@ -752,7 +704,7 @@ class PetitionForm(QDialog):
     def petition_input(self) -> PetitionInput:
         transferred = self.channel.currentData() == Channel.TRANSFERRED_IN.value
         return PetitionInput(
-            received_on=_pydate(self.received_on.date()),
+            received_on=from_qdate(self.received_on.date()),
             channel=self.channel.currentData(),
             kind=self.kind.currentData(),
             signer_ids=None if self._signers_masked else self.signer_ids(),
@@ -776,9 +728,7 @@ class PetitionForm(QDialog):
         engine, data = self._engine, self.petition_input()
         petition_id, seen = self._petition_id, self._seen_version
         today = self._today
-        self.saving = True
-        self.save_button.setEnabled(False)
-        self.save_state.setText("Đang lưu…")
+        self._start_saving()
 
         def task(_progress: Any, _cancel: Any) -> SavedPetition:
             if petition_id is None or seen is None:
@@ -788,42 +738,7 @@ class PetitionForm(QDialog):
         BackgroundOp(self, task, writes=True).success(self._saved).failure(self._save_failed).run_in_background()
 
     def _saved(self, result: SavedPetition) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
-        self._discard_draft()
-        self._dirty = False
-        self.errors.hide()
-        self.save_state.setText("Đã lưu")
-        self.result = result
-        self.saved.emit(result)
-        self.done(QDialog.DialogCode.Accepted)
-
-    def _save_failed(self, exc: BaseException) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
-        self.save_state.setText("Chưa lưu")
-        if isinstance(exc, ValidationError):
-            self._show_errors(str(exc), exc.errors)
-        elif isinstance(exc, ConflictError | UserError):
-            self._show_errors(str(exc), [])
-        elif isinstance(exc, DBAPIError):
-            log.warning("Lưu đơn thất bại: %s", type(getattr(exc, "orig", exc)).__name__)
-            self._show_errors("Không ghi được vào cơ sở dữ liệu (mất kết nối, hoặc máy khác đang ghi). Nội dung "
-                              "đã nhập vẫn còn nguyên; hãy thử lưu lại sau ít phút.", [])
-        else:
-            self._show_errors("Chưa lưu được do một lỗi không mong muốn; nội dung đã nhập vẫn còn.", [])
-            show_failure(self, exc, "Không lưu được đơn")
-
-    def _show_errors(self, message: str, errors: list[str]) -> None:
-        self.errors.setText("\n".join([message, *(f"• {e}" for e in errors)]))
-        self.errors.show()
-
-    def _quiet_failure(self, exc: BaseException) -> None:
-        """A helper read failed (agencies, a case title): say so in the form, do not interrupt typing."""
-        if isinstance(exc, UserError | DBAPIError):
-            self.save_state.setText("Không đọc được cơ sở dữ liệu; thử lại sau.")
-            return
-        show_failure(self, exc)
+        self._finish_save(result)
 
     # --- drafts -------------------------------------------------------------------------------
 
@@ -832,7 +747,7 @@ class PetitionForm(QDialog):
         return {
             "petition_id": str(self._petition_id) if self._petition_id else None,
             "seen_version": self._seen_version,
-            "received_on": _pydate(self.received_on.date()).isoformat(),
+            "received_on": from_qdate(self.received_on.date()).isoformat(),
             "channel": self.channel.currentData(), "kind": self.kind.currentData(),
             "source_agency_id": self.source_agency.currentData(), "incoming_number": self.incoming_number.text(),
             "signer_ids": [str(s.id) for s in self._signers], "signers_masked": self._signers_masked,
@@ -849,40 +764,10 @@ class PetitionForm(QDialog):
         kind = self.kind.currentText().lower()
         summary = " ".join(self.summary.toPlainText().split())
         short = summary if len(summary) <= 50 else summary[:49] + "…"
-        return f"Đơn {kind} nhận ngày {_pydate(self.received_on.date()):%d/%m/%Y}" + (f": {short}" if short else "")
+        return f"Đơn {kind} nhận ngày {from_qdate(self.received_on.date()):%d/%m/%Y}" + (f": {short}" if short else "")
 
-    def write_draft(self) -> None:
-        """Write the draft if anything changed since the last one (off the GUI thread)."""
-        if not self._draft_dirty or self._loading or self.saving:
-            return
-        self._draft_dirty = False
-        store, key, data, title = self._store, self._draft_key, self.draft_data(), self.draft_title()
-        BackgroundOp(self, lambda _p, _c: self._save_draft(store, key, data, title)).run_in_background()
-
-    def _save_draft(self, store: DraftStore, key: str, data: dict[str, Any], title: str) -> None:
-        """Any thread: write the draft unless the petition was saved (or the form closed) meanwhile."""
-        try:
-            with self._draft_lock:
-                if not self._finished:
-                    store.save(DRAFT_KIND, key, data, title)
-        except (OSError, TypeError, ValueError) as exc:  # a full disk must not stop the save itself
-            log.warning("Không lưu được bản nháp: %s", exc)
-
-    def _discard_draft(self) -> None:
-        with self._draft_lock:
-            self._finished = True
-        self._draft_timer.stop()
-        try:
-            self._store.discard(DRAFT_KIND, self._draft_key)
-        except OSError as exc:
-            log.warning("Không xóa được bản nháp: %s", exc)
-
-    def _keep_draft(self) -> None:
-        """Synchronously, when the form goes away (a small file: a few milliseconds)."""
-        self._draft_timer.stop()
-        self._save_draft(self._store, self._draft_key, self.draft_data(), self.draft_title())
-        with self._draft_lock:
-            self._finished = True
+    def _draft_ready(self) -> bool:
+        return not self._loading and not self.saving  # a save under way settles the draft itself
 
     def _fill_from_draft(self, data: dict[str, Any]) -> None:
         """Show a draft again; the signers are looked up by id (in the background)."""
@@ -896,8 +781,8 @@ class PetitionForm(QDialog):
             else:
                 self.setWindowTitle("Tiếp nhận đơn mới (bản nháp)")
             received = date.fromisoformat(data["received_on"])
-            self.received_on.setMaximumDate(_qdate(max(self._today, received)))
-            self.received_on.setDate(_qdate(received))
+            self.received_on.setMaximumDate(to_qdate(max(self._today, received)))
+            self.received_on.setDate(to_qdate(received))
             self._select(self.channel, data.get("channel"))
             if data.get("source_agency_id") and self.source_agency.findData(data["source_agency_id"]) < 0:
                 self.source_agency.addItem("(cơ quan đã chọn)", data["source_agency_id"])
@@ -971,26 +856,11 @@ class PetitionForm(QDialog):
     def is_dirty(self) -> bool:
         return self._dirty
 
-    def reject(self) -> None:
-        """Esc / Đóng: a form with unsaved input asks whether to keep it as a draft."""
-        if self.saving:
-            return  # the save is on its way; its answer decides
-        if self._dirty:
-            keep = dialogs.ask_yes_no(self, "Đóng đơn chưa lưu",
-                                      "Đơn này chưa được lưu. Giữ lại bản nháp để nhập tiếp lần sau?",
-                                      yes="Giữ bản nháp", no="Bỏ")
-            self._keep_draft() if keep else self._discard_draft()
-        else:
-            self._discard_draft()
-        self._dirty = False
-        super().reject()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.saving:
-            event.ignore()
-            return
-        if self._dirty:
-            self._keep_draft()  # the window goes away (program closed): nothing typed is lost
+        if not self.saving and self._dirty:
+            # The window goes away (its X, the program closing): keep the draft without asking. The
+            # reject() that QDialog's closeEvent then calls leaves a kept draft alone.
+            self._keep_draft()
             self._dirty = False
         super().closeEvent(event)
 
@@ -1004,20 +874,6 @@ def restore_pending_drafts(parent: QWidget | None, engine: Engine, store: DraftS
                            viewer: Viewer | None = None) -> list[PetitionForm]:
     """Ask once whether to reopen the unsaved petition forms; open them (or discard them)."""
     store = store or DraftStore()
-    drafts = pending_drafts(store)
-    if not drafts:
-        return []
-    listed = "\n".join(f"• {d.title or 'Đơn chưa lưu'} (lưu nháp lúc {d.saved_at.astimezone():%H:%M %d/%m/%Y})"
-                       for d in drafts[:10])
-    question = (f"Có {len(drafts)} đơn đang nhập dở chưa được lưu:\n{listed}\n\n"
-                "Mở lại để nhập tiếp? (Chọn “Bỏ” sẽ xóa các bản nháp này.)")
-    if not dialogs.ask_yes_no(parent, "Đơn nhập dở chưa lưu", question, yes="Mở lại", no="Bỏ"):
-        for draft in drafts:
-            store.discard(draft.kind, draft.key)
-        return []
-    forms = []
-    for draft in drafts:
-        form = PetitionForm(engine, parent, draft=draft, store=store, viewer=viewer)
-        form.show()
-        forms.append(form)
-    return forms
+    return restore_drafts(parent, store, pending_drafts(store),
+                          lambda draft: PetitionForm(engine, parent, draft=draft, store=store, viewer=viewer),
+                          title="Đơn nhập dở chưa lưu", what="đơn", untitled="Đơn chưa lưu")

@@ -17,18 +17,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,28 +40,13 @@ from reception_desk.services.transfers import (
     transfer_petition,
 )
 from reception_desk.ui.background import BackgroundOp, show_failure
+from reception_desk.ui.form_support import date_edit, dialog_buttons, from_qdate, record_label, to_qdate
 from reception_desk.ui.table_models import format_date, one_line
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 WARNING_STYLE = "color: #8a5300;"
 DUE_STYLE = "font-weight: bold;"
-
-
-def to_qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def date_edit(parent: QWidget, value: date) -> QDateEdit:
-    """A dd/MM/yyyy date field with a calendar popup."""
-    edit = QDateEdit(to_qdate(value), parent)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    return edit
 
 
 def long_date(value: date | None) -> str:
@@ -89,9 +71,7 @@ class TransferDialog(QDialog):
         self.setWindowTitle("Chuyển đơn")
         self.setMinimumSize(680, 620)  # room for the list and a two-line warning without squeezing
 
-        self.petition_label = QLabel("Đang đọc đơn…", self)
-        self.petition_label.setWordWrap(True)
-        self.petition_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.petition_label = record_label(self, "Đang đọc đơn…")
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("agency_filter")
@@ -142,17 +122,7 @@ class TransferDialog(QDialog):
         form.addRow("Số văn bản:", self.number_edit)
         form.addRow("Ghi chú:", self.note_edit)
 
-        self.buttons = QDialogButtonBox(self)
-        self.save_button: QPushButton = self.buttons.addButton("Chuyển đơn", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("save")
-        self.save_button.setDefault(True)
-        self.save_button.setEnabled(False)
-        cancel = self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAutoDefault(False)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
+        self.buttons, self.save_button = dialog_buttons(self, "Chuyển đơn", self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.petition_label)

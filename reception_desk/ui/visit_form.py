@@ -16,23 +16,22 @@ computed by services.case_files as soon as the case and date are known.
 
 Every database call runs through ui.background; saving never blocks the window. A failed save
 shows its Vietnamese reason inside the form and keeps everything typed. The form's content is
-written to a draft (services.drafts) a few seconds after each change.
+written to a draft (services.drafts) a few seconds after each change, and once more just before
+each save. The footer, the failure messages and the drafts come from ui.form_support.DeskForm.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import date, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTime, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -40,21 +39,19 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from reception_desk.domain import visits as rules
 from reception_desk.domain.enums import PetitionKind, ReceptionMode, VisitOutcome
 from reception_desk.services.case_files import CaseHit, CaseInput, VisitStatus, find_cases, visit_status
 from reception_desk.services.citizens import CitizenHit
 from reception_desk.services.drafts import Draft, DraftStore
-from reception_desk.services.errors import ConflictError, UserError, ValidationError
+from reception_desk.services.errors import ValidationError
 from reception_desk.services.sessions import SavedSession, sessions_between
 from reception_desk.services.visits import (
     REFUSAL_GROUNDS,
@@ -64,14 +61,13 @@ from reception_desk.services.visits import (
     record_visit,
     update_visit,
 )
-from reception_desk.ui import dialogs
-from reception_desk.ui.background import BackgroundOp, show_failure
-from reception_desk.ui.citizen_picker import ERROR_STYLE, WARNING_STYLE, CitizenPicker
+from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.citizen_picker import WARNING_STYLE, CitizenPicker
+from reception_desk.ui.form_support import DeskForm, from_qdate, restore_drafts, to_qdate
 
 log = logging.getLogger(__name__)
 
 DRAFT_KIND = "visit"
-DRAFT_INTERVAL_MS = 3000
 STATUS_DEBOUNCE_MS = 120
 CASE_SEARCH_DEBOUNCE_MS = 200
 NEW_CASE = "new"
@@ -87,31 +83,9 @@ def pending_drafts(store: DraftStore | None = None) -> list[Draft]:
 def restore_pending_drafts(parent: QWidget | None, engine: Engine, store: DraftStore | None = None) -> list[VisitForm]:
     """Ask once whether to reopen the unsaved visit forms; open them (or discard them)."""
     store = store or DraftStore()
-    drafts = pending_drafts(store)
-    if not drafts:
-        return []
-    listed = "\n".join(f"• {d.title or 'Lượt tiếp chưa lưu'} (lưu nháp lúc {d.saved_at.astimezone():%H:%M %d/%m/%Y})"
-                       for d in drafts[:10])
-    question = (f"Có {len(drafts)} lượt tiếp đang nhập dở chưa được lưu:\n{listed}\n\n"
-                "Mở lại để nhập tiếp? (Chọn “Bỏ” sẽ xóa các bản nháp này.)")
-    if not dialogs.ask_yes_no(parent, "Nhập dở chưa lưu", question, yes="Mở lại", no="Bỏ"):
-        for draft in drafts:
-            store.discard(draft.kind, draft.key)
-        return []
-    forms = []
-    for draft in drafts:
-        form = VisitForm(engine, parent, draft=draft, store=store)
-        form.show()
-        forms.append(form)
-    return forms
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
+    return restore_drafts(parent, store, pending_drafts(store),
+                          lambda draft: VisitForm(engine, parent, draft=draft, store=store),
+                          title="Nhập dở chưa lưu", what="lượt tiếp", untitled="Lượt tiếp chưa lưu")
 
 
 def _hit_to_dict(hit: CitizenHit) -> dict[str, Any]:
@@ -125,34 +99,26 @@ def _hit_from_dict(data: dict[str, Any]) -> CitizenHit:
                       address=data.get("address"), birth_year=data.get("birth_year"))
 
 
-class VisitForm(QDialog):
-    """The visit form; see the module docstring."""
-
-    saved = Signal(object)  # SavedVisit
+class VisitForm(DeskForm):
+    """The visit form; see the module docstring. ``saved`` carries the SavedVisit."""
 
     def __init__(self, engine: Engine, parent: QWidget | None = None, *, record: VisitRecord | None = None,
                  draft: Draft | None = None, store: DraftStore | None = None, today: date | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, noun="lượt tiếp", draft_kind=DRAFT_KIND,
+                         draft_key=str(record.id) if record else f"new-{uuid.uuid4().hex[:12]}", store=store,
+                         drafted_before_save=True)
         self._engine = engine
-        self._store = store or DraftStore()
         self._today = today
         self._record = record
         self._visit_id: uuid.UUID | None = record.id if record else None
         self._seen_version: int | None = record.version if record else None
-        self._draft_key = str(record.id) if record else f"new-{uuid.uuid4().hex[:12]}"
         self._visitor: CitizenHit | None = None
         self._members: list[CitizenHit] = []  # others named, in order
         self._status_generation = 0
         self._case_generation = 0
         self._session_generation = 0
         self._sessions: list[SavedSession] = []
-        self._loading = True  # filling fields from a record/draft: no draft writes meanwhile
-        self._dirty = False
-        self.saving = False
-        # Draft writes run on worker threads; the lock and flag keep a late write from bringing back
-        # a draft that a successful save has just discarded.
-        self._draft_lock = threading.Lock()
-        self._finished = False
+        self._loading = True
         self.status: VisitStatus | None = None
         self.setWindowTitle("Sửa lượt tiếp" if record else "Lượt tiếp mới")
         self.setMinimumWidth(760)
@@ -167,9 +133,6 @@ class VisitForm(QDialog):
         self._refresh_sessions()
         self._refresh_status()
         self._refresh_delegation()
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setInterval(DRAFT_INTERVAL_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         self._draft_timer.start()
         self.citizen.setFocus() if record is None else self.content.setFocus()
 
@@ -177,11 +140,11 @@ class VisitForm(QDialog):
 
     def _build(self) -> None:
         today = self._today or date.today()
-        self.visit_date = QDateEdit(_qdate(today), self)
+        self.visit_date = QDateEdit(to_qdate(today), self)
         self.visit_date.setObjectName("visit_date")
         self.visit_date.setDisplayFormat("dd/MM/yyyy")
         self.visit_date.setCalendarPopup(True)
-        self.visit_date.setMaximumDate(_qdate(today))
+        self.visit_date.setMaximumDate(to_qdate(today))
         self.visit_time = QTimeEdit(QTime.currentTime(), self)
         self.visit_time.setObjectName("visit_time")
         self.visit_time.setDisplayFormat("HH:mm")
@@ -287,25 +250,7 @@ class VisitForm(QDialog):
         self.note = QLineEdit(self)
         self.note.setObjectName("visit_note")
 
-        self.errors = QLabel(self)
-        self.errors.setObjectName("visit_errors")
-        self.errors.setWordWrap(True)
-        self.errors.setStyleSheet(ERROR_STYLE)
-        self.errors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.errors.hide()
-        self.save_state = QLabel(self)
-        self.save_state.setObjectName("visit_save_state")
-        self.save_state.setStyleSheet("color: #555;")
-        self.save_button = QPushButton("&Lưu (Ctrl+S)", self)
-        self.save_button.setObjectName("visit_save")
-        self.close_button = QPushButton("Đóng (Esc)", self)
-        for button in (self.save_button, self.close_button):
-            button.setAutoDefault(False)
-            button.setDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_state, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.close_button)
+        buttons = self._footer("visit")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -369,12 +314,6 @@ class VisitForm(QDialog):
         self.content.textChanged.connect(self._touched)
         for combo in (self.mode, self.ground, self.new_case_kind):
             combo.currentIndexChanged.connect(self._touched)
-        self.save_button.clicked.connect(self.save)
-        self.close_button.clicked.connect(self.reject)
-        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
 
     # --- keyboard -----------------------------------------------------------------------------
 
@@ -532,7 +471,7 @@ class VisitForm(QDialog):
     # --- sessions, mode, outcome ----------------------------------------------------------------
 
     def _refresh_sessions(self) -> None:
-        day = _pydate(self.visit_date.date())
+        day = from_qdate(self.visit_date.date())
         self._session_generation += 1
         generation = self._session_generation
         engine = self._engine
@@ -586,7 +525,7 @@ class VisitForm(QDialog):
             self._show_status()
             return
         engine = self._engine
-        day = _pydate(self.visit_date.date())
+        day = from_qdate(self.visit_date.date())
         at = self._time()
         exclude = self._visit_id
 
@@ -621,7 +560,7 @@ class VisitForm(QDialog):
         citizens = ([self._visitor.id] if self._visitor else []) + [m.id for m in self._members]
         session = self.session.currentData()
         return VisitInput(
-            visit_date=_pydate(self.visit_date.date()), visit_time=self._time(),
+            visit_date=from_qdate(self.visit_date.date()), visit_time=self._time(),
             case_id=case.id if case else None, new_case=new_case, citizen_ids=citizens,
             representative_ids=self._representatives(), content=self.content.toPlainText(),
             outcome=self.outcome.currentData(), refusal_ground=self.ground.currentData(),
@@ -636,14 +575,12 @@ class VisitForm(QDialog):
         data = self.visit_input()
         engine, today = self._engine, self._today
         visit_id, seen = self._visit_id, self._seen_version
-        self.saving = True
-        self.save_button.setEnabled(False)
-        self.save_state.setText("Đang lưu…")
-        store, key, draft, title = self._store, self._draft_key, self.draft_data(), self.draft_title()
-        self._dirty = False
+        self._start_saving()
+        draft, title = self.draft_data(), self.draft_title()
+        self._draft_dirty = False
 
         def task(_p: object, _c: object) -> SavedVisit:
-            self._save_draft(store, key, draft, title)  # whatever happens next, what was typed is on disk
+            self._save_draft(draft, title)  # whatever happens next, what was typed is on disk
             if visit_id is not None and seen is not None:
                 return update_visit(engine, visit_id, seen, data, today=today)
             return record_visit(engine, data, today=today)
@@ -651,60 +588,16 @@ class VisitForm(QDialog):
         BackgroundOp(self, task, writes=True).success(self._saved).failure(self._save_failed).run_in_background()
 
     def _saved(self, result: SavedVisit) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
-        with self._draft_lock:
-            self._finished = True
-            self._store.discard(DRAFT_KIND, self._draft_key)
-        self._dirty = False
-        self.errors.hide()
-        self.save_state.setText(f"Đã lưu — {result.status.label()}")
-        self.result = result
-        self.saved.emit(result)
-        self._draft_timer.stop()
-        self.done(QDialog.DialogCode.Accepted)
-
-    def _save_failed(self, exc: BaseException) -> None:
-        self.saving = False
-        self.save_button.setEnabled(True)
-        self.save_state.setText("Chưa lưu")
-        if isinstance(exc, ValidationError):
-            self._show_errors(str(exc), exc.errors)
-        elif isinstance(exc, ConflictError):
-            self._show_errors(str(exc), [])
-        elif isinstance(exc, UserError):
-            self._show_errors(str(exc), [])
-        elif isinstance(exc, DBAPIError):
-            log.warning("Lưu lượt tiếp thất bại: %s", type(getattr(exc, "orig", exc)).__name__)
-            self._show_errors("Không ghi được vào cơ sở dữ liệu (mất kết nối, hoặc máy khác đang ghi). Nội dung "
-                              "đã nhập vẫn còn nguyên và đã được lưu nháp; hãy thử lưu lại sau ít phút.", [])
-        else:
-            self._show_errors("Chưa lưu được do một lỗi không mong muốn; nội dung đã nhập vẫn còn và đã lưu nháp.", [])
-            show_failure(self, exc, "Không lưu được lượt tiếp")
-
-    def _show_errors(self, message: str, errors: list[str]) -> None:
-        self.errors.setText("\n".join([message, *(f"• {e}" for e in errors)]))
-        self.errors.show()
-
-    def _quiet_failure(self, exc: BaseException) -> None:
-        """A helper read failed (sessions, cases, status): say it in the form, do not interrupt typing."""
-        if isinstance(exc, UserError | DBAPIError):
-            self.save_state.setText("Không đọc được cơ sở dữ liệu; thử lại sau.")
-            return
-        show_failure(self, exc)
+        self._finish_save(result, f"Đã lưu — {result.status.label()}")
 
     # --- drafts -------------------------------------------------------------------------------
-
-    def _touched(self, *_args: object) -> None:
-        if not self._loading:
-            self._dirty = True
 
     def draft_data(self) -> dict[str, Any]:
         case = self._current_case()
         t = self._time()
         return {
             "visit_id": str(self._visit_id) if self._visit_id else None, "seen_version": self._seen_version,
-            "visit_date": _pydate(self.visit_date.date()).isoformat(), "visit_time": t.strftime("%H:%M"),
+            "visit_date": from_qdate(self.visit_date.date()).isoformat(), "visit_time": t.strftime("%H:%M"),
             "visitor": _hit_to_dict(self._visitor) if self._visitor else None,
             "members": [_hit_to_dict(m) for m in self._members], "representatives": [str(r) for r in self._representatives()],
             "case": {"id": str(case.id), "version": case.version, "title": case.title, "kind": case.kind,
@@ -718,24 +611,7 @@ class VisitForm(QDialog):
 
     def draft_title(self) -> str:
         who = self._visitor.full_name if self._visitor else "chưa chọn công dân"
-        return f"Lượt tiếp ngày {_pydate(self.visit_date.date()):%d/%m/%Y} — {who}"
-
-    def write_draft(self) -> None:
-        """Write the draft if anything changed since the last one (off the GUI thread)."""
-        if not self._dirty or self._loading:
-            return
-        self._dirty = False
-        store, key, data, title = self._store, self._draft_key, self.draft_data(), self.draft_title()
-        BackgroundOp(self, lambda _p, _c: self._save_draft(store, key, data, title)).run_in_background()
-
-    def _save_draft(self, store: DraftStore, key: str, data: dict[str, Any], title: str) -> None:
-        """Any thread: write the draft unless the visit has been saved meanwhile."""
-        try:
-            with self._draft_lock:
-                if not self._finished:
-                    store.save(DRAFT_KIND, key, data, title)
-        except (OSError, TypeError, ValueError) as exc:  # a full disk must not stop the save itself
-            log.warning("Không lưu được bản nháp: %s", exc)
+        return f"Lượt tiếp ngày {from_qdate(self.visit_date.date()):%d/%m/%Y} — {who}"
 
     def _fill_from_draft(self, data: dict[str, Any]) -> None:
         try:
@@ -743,7 +619,7 @@ class VisitForm(QDialog):
                 self._visit_id = uuid.UUID(data["visit_id"])
                 self._seen_version = int(data["seen_version"])
                 self.setWindowTitle("Sửa lượt tiếp (bản nháp)")
-            self.visit_date.setDate(_qdate(date.fromisoformat(data["visit_date"])))
+            self.visit_date.setDate(to_qdate(date.fromisoformat(data["visit_date"])))
             self.visit_time.setTime(QTime.fromString(data.get("visit_time") or "00:00", "HH:mm"))
             if data.get("visitor"):
                 self._visitor = _hit_from_dict(data["visitor"])
@@ -775,11 +651,11 @@ class VisitForm(QDialog):
         except (KeyError, TypeError, ValueError) as exc:
             # A draft from an older version, or edited by hand: keep what could be read.
             log.warning("Bản nháp lượt tiếp đọc không hết: %s", exc)
-        self._dirty = True  # the restored draft stays on disk until saved or discarded
+        self._draft_dirty = True  # the restored draft stays on disk until saved or discarded
 
     def _fill_from_record(self, record: VisitRecord) -> None:
-        self.visit_date.setMaximumDate(max(self.visit_date.maximumDate(), _qdate(record.visit_date)))
-        self.visit_date.setDate(_qdate(record.visit_date))
+        self.visit_date.setMaximumDate(max(self.visit_date.maximumDate(), to_qdate(record.visit_date)))
+        self.visit_date.setDate(to_qdate(record.visit_date))
         if record.visit_time is not None:
             self.visit_time.setTime(QTime(record.visit_time.hour, record.visit_time.minute))
         people = list(record.citizens)
@@ -809,39 +685,6 @@ class VisitForm(QDialog):
         return bool(self._visitor or self._members or self.content.toPlainText().strip()
                     or self.new_case_title.text().strip() or self.note.text().strip())
 
-    def reject(self) -> None:
-        """Esc / Đóng: a form with typed content asks whether to keep it as a draft."""
-        if self.saving:
-            return
-        if self.has_input() and self._record is None:
-            keep = dialogs.ask_yes_no(self, "Đóng lượt tiếp chưa lưu",
-                                      "Lượt tiếp này chưa được lưu. Giữ lại bản nháp để nhập tiếp lần sau?",
-                                      yes="Giữ bản nháp", no="Bỏ")
-            if keep:
-                self._dirty = True
-                self._write_draft_now()
-            else:
-                self._discard_draft()
-        else:
-            self._discard_draft()
-        self._draft_timer.stop()
-        super().reject()
-
-    def _write_draft_now(self) -> None:
-        """Synchronously, when the form goes away (a small file: a few milliseconds)."""
-        self._save_draft(self._store, self._draft_key, self.draft_data(), self.draft_title())
-        with self._draft_lock:
-            self._finished = True  # closed: a periodic write still queued changes nothing
-        self._dirty = False
-
-    def _discard_draft(self) -> None:
-        with self._draft_lock:
-            self._finished = True
-            self._store.discard(DRAFT_KIND, self._draft_key)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.saving:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
+    def has_unsaved_input(self) -> bool:
+        """Closing asks about a draft only for a new visit with something typed (an edit is stored already)."""
+        return self._record is None and self.has_input()
