@@ -895,8 +895,8 @@ def test_search_process_cancel_and_failure_leave_nothing(sqlite_engine: Engine, 
     started: list[Any] = []
     real_builder = interchange._SearchBuilder
 
-    def builder(spill: Any, ids: Any) -> Any:
-        started.append(real_builder(spill, ids))
+    def builder(*args: Any) -> Any:
+        started.append(real_builder(*args))
         return started[-1]
 
     monkeypatch.setattr(interchange, "_SearchBuilder", builder)

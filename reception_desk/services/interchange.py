@@ -523,18 +523,13 @@ def _search_worker(db_path: str, sources: _SearchSources) -> None:
 
 class _SearchBuilder:
     """SQLite, an import into empty searched tables: the word tables are built by another process
-    (the tokenizer with seven prefix indexes costs as much as the inserts) in a scratch database in
-    the spill's folder, then adopted in the import's transaction instead of a rebuild."""
+    (the tokenizer with seven prefix indexes costs as much as the inserts) in a scratch database at
+    ``path``, then adopted in the import's transaction instead of a rebuild. ``counts``: the rows
+    each base table will hold (rowids 1..n, see _search_worker)."""
 
-    def __init__(self, spill: _Spill, ids: dict[str, _Ids]) -> None:
-        sources: _SearchSources = {}
-        wanted = search_sources()
-        for name in _SEARCHED:
-            spec = SPECS[name]
-            positions = [spec.data_columns.index(c) for c in wanted[spec.table.name]]
-            sources[spec.table.name] = (spill.locations(name), positions, bool(spec.lists))
-        self.counts = {SPECS[name].table.name: ids[name].new_count for name in _SEARCHED}
-        self.path = spill.work_path("search.sqlite")
+    def __init__(self, path: str, sources: _SearchSources, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.path = path
         self.proc = multiprocessing.get_context("spawn").Process(
             target=_search_worker, name="reception-desk-import-search", daemon=True, args=(self.path, sources))
         self.proc.start()
@@ -561,15 +556,26 @@ class _SearchBuilder:
         self.proc.close()
 
 
+def search_worker_allowed(conn: Connection, new_rows: int) -> bool:
+    """Whether a search index process may be used: SQLite, outside a frozen bundle (see _parts),
+    from SEARCH_WORKER_MIN_ROWS new searched rows."""
+    return conn.dialect.name == "sqlite" and not getattr(sys, "frozen", False) and new_rows >= SEARCH_WORKER_MIN_ROWS
+
+
 def _search_builder(conn: Connection, ids: dict[str, _Ids], spill: _Spill) -> _SearchBuilder | None:
     """A _SearchBuilder when the searched tables are empty and the import is large."""
-    if conn.dialect.name != "sqlite" or getattr(sys, "frozen", False):  # frozen: see _parts
-        return None
     if any(ids[name].ids or ids[name].new_count != len(ids[name].is_new) for name in _SEARCHED):
         return None
-    if sum(ids[name].new_count for name in _SEARCHED) < SEARCH_WORKER_MIN_ROWS:
+    if not search_worker_allowed(conn, sum(ids[name].new_count for name in _SEARCHED)):
         return None
-    return _SearchBuilder(spill, ids)
+    sources: _SearchSources = {}
+    wanted = search_sources()
+    for name in _SEARCHED:
+        spec = SPECS[name]
+        positions = [spec.data_columns.index(c) for c in wanted[spec.table.name]]
+        sources[spec.table.name] = (spill.locations(name), positions, bool(spec.lists))
+    counts = {SPECS[name].table.name: ids[name].new_count for name in _SEARCHED}
+    return _SearchBuilder(spill.work_path("search.sqlite"), sources, counts)
 
 
 def _parts(path: Path, size: int) -> int:
@@ -614,8 +620,7 @@ def _read(path: Path, parser: LineParser, ids: dict[str, _Ids], spill: _Spill, t
     finally:
         if workers is not None:
             workers.stop()
-    scans = _merge(parts, errors, warnings)
-    _check_references(parts, scans, ids, errors)
+    scans = check_whole_file(parts, ids, path, errors, warnings)
     return scans, parts[-1].last_line, sum(part.warning_count for part in parts)
 
 
@@ -991,11 +996,12 @@ def _to_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
 
 
-def _refresh_cases(conn: Connection, affected: set[Any]) -> None:
-    if not affected:
+def _refresh_cases(conn: Connection, affected: set[Any] | None) -> None:
+    """The first visit of the cases in ``affected`` (None: of every case)."""
+    if affected is not None and not affected:
         return
     total = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
-    if len(affected) * 2 > total:
+    if affected is None or len(affected) * 2 > total:
         refresh_first_visits(conn, None)  # one set-based UPDATE over every case is cheaper
     else:
         refresh_first_visits(conn, [_to_uuid(v) for v in affected])
@@ -1022,6 +1028,8 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     Raises ValidationError (with every ``line N: field: message``) when the file is not right,
     Cancelled when ``cancel()`` became true; in both cases nothing was written.
     """
+    from reception_desk.services import interchange_fast as fast  # it imports this module
+
     path = Path(path)
     _check_path(path)
     # Millions of small objects are made and kept while reading: the cyclic collector would walk
@@ -1029,7 +1037,12 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     collecting = gc.isenabled()
     gc.disable()
     try:
-        total, ranges = _layout(path, _parts(path, path.stat().st_size))
+        size = path.stat().st_size
+        parts = _parts(path, size)
+        fast_parts = fast.fast_range_count(size) if engine.dialect.name == "sqlite" and size >= fast.FAST_MIN_BYTES else 0
+        # one read of the file for both layouts: the general first pass takes the fast ranges in groups
+        total, fast_ranges = _layout(path, max(parts, fast_parts))
+        ranges = _group(fast_ranges, parts)
         ticker = _Ticker(total, progress, cancel)
         ticker.report(0, force=True)
         parser = LineParser(engine.dialect, date.today())
@@ -1044,7 +1057,13 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
                         # take the write lock before reading the ids: nobody can change the rows
                         # the references are checked against until the commit
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    result, adopted = _import(conn, path, parser, ticker, ranges)
+                    outcome = None
+                    if fast_parts and fast.tables_are_empty(conn):
+                        outcome = fast.import_into_empty(conn, path, parser, ticker, fast_ranges)
+                    if outcome is None:
+                        outcome = _import(conn, path, parser, ticker, ranges)
+                    adopted = outcome.adopted
+                    result = _finish(conn, path, outcome)
             finally:
                 try:
                     if sqlite:
@@ -1065,10 +1084,75 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str], *, progress: Prog
     return result
 
 
+def _group(ranges: list[tuple[int, int, int]], parts: int) -> list[tuple[int, int, int]]:
+    """Consecutive ``ranges`` (from _layout) joined into at most ``parts`` of similar size."""
+    if len(ranges) <= parts:
+        return ranges
+    size = ranges[-1][1]
+    out: list[tuple[int, int, int]] = []
+    last = -1
+    for start, end, first_line in ranges:
+        group = start * parts // size
+        if group == last:
+            out[-1] = (out[-1][0], end, out[-1][2])
+        else:
+            out.append((start, end, first_line))
+            last = group
+    return out
+
+
+@dataclass
+class Outcome:
+    """What an import wrote, for the summary and the audit event."""
+
+    counts: _Counts
+    total_lines: int
+    warnings: list[str]
+    warning_count: int
+    adopted: bool  # the word index came from the search process: the connection must be closed
+
+
+def _finish(conn: Connection, path: Path, outcome: Outcome) -> ImportResult:
+    counts = outcome.counts
+    result = ImportResult(
+        added=counts.added,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        total_lines=outcome.total_lines,
+        warnings=outcome.warnings[:MAX_WARNINGS],
+        file_name=path.name,
+        warnings_omitted=max(0, outcome.warning_count - MAX_WARNINGS),
+    )
+    audit(conn, "import", {"file": path.name, "lines": outcome.total_lines, "added": result.added,
+                           "updated": result.updated, "unchanged": result.unchanged,
+                           "warnings": outcome.warning_count})
+    return result
+
+
+def refuse(path: Path, errors: list[tuple[int, str]]) -> None:
+    """Raise the ValidationError listing ``errors`` (line, message) in line order, if any."""
+    if errors:
+        errors.sort(key=lambda e: e[0])
+        raise ValidationError(
+            f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
+            errors=[message for _, message in errors],
+        )
+
+
+def check_whole_file(parts: list[_Part], ids: dict[str, _Ids], path: Path,
+                     errors: list[tuple[int, str]], warnings: list[str]) -> dict[str, _Scan]:
+    """What only the whole file tells: ids repeated across ranges, references, loops; raises the
+    ValidationError of every error found (in the ranges too). Returns the scans of the file."""
+    scans = _merge(parts, errors, warnings)
+    _check_references(parts, scans, ids, errors)
+    _cycles(scans, errors)
+    refuse(path, errors)
+    return scans
+
+
 def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
-            ranges: list[tuple[int, int, int]]) -> tuple[ImportResult, bool]:
-    """The import in the caller's transaction; also whether the word index was adopted from the
-    search process (see _SearchBuilder), after which the connection must be closed."""
+            ranges: list[tuple[int, int, int]]) -> Outcome:
+    """The general import in the caller's transaction: into any database, new rows and changed."""
     errors: list[tuple[int, str]] = []
     warnings: list[str] = []
     ids = {spec.name: _Ids(conn, spec) for spec in TYPES}
@@ -1076,13 +1160,6 @@ def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
     builder: _SearchBuilder | None = None
     try:
         scans, total_lines, warning_count = _read(path, parser, ids, spill, ticker, ranges, errors, warnings)
-        _cycles(scans, errors)
-        if errors:
-            errors.sort(key=lambda e: e[0])
-            raise ValidationError(
-                f"Tệp {path.name} có {len(errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.",
-                errors=[message for _, message in errors],
-            )
         ticker.check()
         for spec in TYPES:
             scan = scans[spec.name]
@@ -1105,16 +1182,6 @@ def _import(conn: Connection, path: Path, parser: LineParser, ticker: _Ticker,
         if builder is not None:
             builder.stop()  # before the folder with its scratch database goes
         spill.close()
-    result = ImportResult(
-        added=counts.added,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        total_lines=total_lines,
-        warnings=warnings[:MAX_WARNINGS],
-        file_name=path.name,
-        warnings_omitted=max(0, warning_count - MAX_WARNINGS),
-    )
-    audit(conn, "import", {"file": path.name, "lines": total_lines, "added": result.added,
-                           "updated": result.updated, "unchanged": result.unchanged, "warnings": warning_count})
     ticker.check()
-    return result, adopted
+    return Outcome(counts, total_lines, warnings, warning_count, adopted)
+

@@ -1,0 +1,235 @@
+"""The fast path of a large import into empty SQLite tables (services.interchange_fast).
+
+A tiny file is cut into many ranges here (RANGE_BYTES patched), so that worker processes, references
+to earlier and later ranges, and the whole-file checks are all exercised; every result is compared
+with the general import of the same file into another empty database.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from reception_desk.services import interchange, interchange_fast
+from reception_desk.services.errors import Cancelled, ValidationError
+from reception_desk.services.interchange import import_jsonl
+from reception_desk.storage.engine import make_engine
+from tests.test_interchange import EXAMPLE_COUNTS, EXTRAS, _word_index, content, counts, example_lines, write_jsonl
+
+
+@pytest.fixture
+def general_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """Another empty migrated SQLite database, for the general import."""
+    target = tmp_path / "general.sqlite"
+    shutil.copyfile(sqlite_template, target)
+    eng = make_engine(f"sqlite:///{target}")
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The fast path for any file, in ranges of 2 kB, two worker processes; records whether the
+    fast path finished (True) or gave up (False) on each import."""
+    monkeypatch.setattr(interchange_fast, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 2000)
+    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 2)
+    monkeypatch.setattr(interchange.os, "cpu_count", lambda: 2)
+    runs: list[bool] = []
+    real = interchange_fast.import_into_empty
+
+    def spy(*args: Any) -> Any:
+        outcome = real(*args)
+        runs.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(interchange_fast, "import_into_empty", spy)
+    return runs
+
+
+def _general(engine: Engine, path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as m:
+        m.setattr(interchange_fast, "FAST_MIN_BYTES", 10**15)
+        return import_jsonl(engine, path)
+
+
+def _all_records(examples_dir: Path) -> list[Any]:
+    return [*EXTRAS, *example_lines(examples_dir)]
+
+
+@pytest.mark.parametrize("order", ["file", "reversed"])
+def test_fast_path_gives_the_same_database(sqlite_engine: Engine, general_engine: Engine, examples_dir: Path,
+                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: list[bool],
+                                           order: str) -> None:
+    # reversed: nearly every reference points to a later range (set at the end of the import)
+    records = _all_records(examples_dir)
+    path = write_jsonl(tmp_path / "all.jsonl", records if order == "file" else records[::-1])
+    assert len(interchange._layout(path, interchange_fast.fast_range_count(path.stat().st_size))[1]) > 10
+    result = import_jsonl(sqlite_engine, path)
+    assert fast == [True]
+    assert result == _general(general_engine, path, monkeypatch)
+    assert result.warnings and sum(result.added.values()) == len(records)
+    assert content(sqlite_engine) == content(general_engine)
+    # the first visits of the cases are set as by the general import (content compares them)
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    # a second import finds every record unchanged (the general import: the tables are not empty)
+    again = import_jsonl(sqlite_engine, path)
+    assert fast == [True] and sum(again.unchanged.values()) == len(records) and not sum(again.added.values())
+
+
+def test_fast_path_ids_are_random_uuids_ascending_in_file_order(sqlite_engine: Engine, examples_dir: Path,
+                                                                tmp_path: Path, fast: list[bool]) -> None:
+    kept = str(uuid.uuid4())
+    records = [*_all_records(examples_dir), {"type": "citizen", "id": kept, "full_name": "Mã là UUID"}]
+    import_jsonl(sqlite_engine, write_jsonl(tmp_path / "all.jsonl", records))
+    assert fast == [True]
+    with sqlite_engine.connect() as conn:
+        for table in ("citizen", "petition", "visit"):
+            rows = conn.exec_driver_sql(f'SELECT id, external_id FROM "{table}" ORDER BY rowid').all()
+            ids = [uuid.UUID(hex=i) for i, ext in rows if ext != kept]
+            assert all(i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
+            assert ids == sorted(ids) and len(set(ids)) == len(ids)
+            # row n of a table is the n-th record of its type in the file
+            assert [ext for _, ext in rows] == [r["id"] for r in records if SPEC_TABLES[r["type"]] == table]
+        assert conn.exec_driver_sql("SELECT id FROM citizen WHERE external_id = ?", (kept,)).scalar() \
+            == uuid.UUID(kept).hex
+
+
+SPEC_TABLES = {spec.name: spec.table.name for spec in interchange.TYPES}
+
+
+def test_fast_path_lists_the_same_errors(sqlite_engine: Engine, general_engine: Engine, examples_dir: Path,
+                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: list[bool]) -> None:
+    good = example_lines(examples_dir)
+    head = [
+        '{"type": "citizen", "id": "X1", "full_name": "A"',
+        {"type": "petition", "id": "X8", "received_on": "2025-01-02", "channel": "post", "kind": "feedback",
+         "duplicate_of": "X9"},
+        {"type": "visit", "id": "X5", "date": "2025-01-02", "reception": "regular", "case_id": "K404"},
+        {"type": "citizen", "id": "Z1", "full_name": "Trùng ở cuối tệp", "nickname": "z"},
+    ]
+    tail = [
+        {"type": "citizen", "id": "C2", "full_name": "Trùng mã ở phần khác"},
+        {"type": "citizen", "id": "Z1", "full_name": "Trùng mã"},
+        {"type": "petition", "id": "X9", "received_on": "2025-01-02", "channel": "post", "kind": "feedback",
+         "duplicate_of": "X8", "citizen_ids": ["Z1", "C404"]},
+        {"type": "visit", "id": "X6", "date": "2025-13-01", "reception": "regular", "case_id": "K1"},
+        {"type": "case", "id": "K404", "title": "Tham chiếu từ đầu tệp", "kind": "complaint"},
+    ]
+    path = write_jsonl(tmp_path / "bad.jsonl", head + good + tail)
+    with pytest.raises(ValidationError) as info:
+        import_jsonl(sqlite_engine, path)
+    with pytest.raises(ValidationError) as general:
+        _general(general_engine, path, monkeypatch)
+    assert info.value.errors == general.value.errors and str(info.value) == str(general.value)
+    assert "line 2: duplicate_of: vòng lặp tham chiếu X8 → X9 → X8" in info.value.errors
+    assert set(counts(sqlite_engine).values()) == {0}
+    # only errors in ranges the workers never resolved: repeated ids and missing references alone
+    only_cross = write_jsonl(tmp_path / "cross.jsonl", [*good, tail[0], {**tail[2], "duplicate_of": None}])
+    with pytest.raises(ValidationError) as info:
+        import_jsonl(sqlite_engine, only_cross)
+    with pytest.raises(ValidationError) as general:
+        _general(general_engine, only_cross, monkeypatch)
+    assert info.value.errors == general.value.errors and len(info.value.errors) == 3
+    assert set(counts(sqlite_engine).values()) == {0} and fast == []
+
+
+def test_an_id_collision_falls_back_to_the_general_import(sqlite_engine: Engine, general_engine: Engine,
+                                                          examples_dir: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, fast: list[bool]) -> None:
+    # every range draws the same ids: the primary key refuses the second range's rows
+    monkeypatch.setattr(interchange_fast, "_window_ids",
+                        lambda low, window, count: [f"{n:032x}" for n in range(count)])
+    monkeypatch.setattr(interchange_fast, "_worker_count", lambda ranges: 0)  # the patch holds in this process
+    path = write_jsonl(tmp_path / "all.jsonl", _all_records(examples_dir))
+    result = import_jsonl(sqlite_engine, path)
+    assert fast == [False]
+    assert result == _general(general_engine, path, monkeypatch)
+    assert content(sqlite_engine) == content(general_engine)
+
+
+def _failing_worker(*_args: Any) -> None:
+    raise SystemExit(3)
+
+
+def test_a_failed_worker_falls_back_to_the_general_import(sqlite_engine: Engine, examples_dir: Path,
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          fast: list[bool]) -> None:
+    monkeypatch.setattr(interchange_fast, "_fast_worker", _failing_worker)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen: list[int] = []
+    result = import_jsonl(sqlite_engine, examples_dir / "small-office.jsonl", progress=lambda d, _t: seen.append(d))
+    assert fast == [False] and result.added == EXAMPLE_COUNTS
+    assert seen == sorted(seen) and seen[-1] == 108
+    assert multiprocessing.active_children() == [] and list(scratch.iterdir()) == []
+
+
+def test_fast_path_cancel_leaves_nothing(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch, fast: list[bool]) -> None:
+    monkeypatch.setattr(interchange, "INDEX_REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(interchange, "BULK_MIN_ROWS", 1)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = write_jsonl(tmp_path / "all.jsonl", _all_records(examples_dir))
+    with sqlite_engine.connect() as conn:
+        schema = conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master ORDER BY name").all()
+    calls: list[int] = []
+    with pytest.raises(Cancelled):
+        import_jsonl(sqlite_engine, path, cancel=lambda: len(calls) > 12 or bool(calls.append(1)))
+    assert multiprocessing.active_children() == [] and list(scratch.iterdir()) == []
+    assert set(counts(sqlite_engine).values()) == {0}
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() == schema
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert import_jsonl(sqlite_engine, path).added["citizen"] == EXAMPLE_COUNTS["citizen"] + 1
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() == schema
+
+
+def test_fast_path_search_index_from_the_search_process(sqlite_engine: Engine, general_engine: Engine,
+                                                        examples_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, fast: list[bool]) -> None:
+    monkeypatch.setattr(interchange, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(interchange, "SEARCH_WORKER_MIN_ROWS", 1)
+    rebuilds: list[int] = []
+    real_rebuild = interchange_fast.rebuild_search_index
+    monkeypatch.setattr(interchange_fast, "rebuild_search_index", lambda conn: rebuilds.append(1) or real_rebuild(conn))
+    path = write_jsonl(tmp_path / "all.jsonl", _all_records(examples_dir))
+    import_jsonl(sqlite_engine, path)
+    assert fast == [True] and rebuilds == []
+    with monkeypatch.context() as m:
+        m.setattr(interchange, "SEARCH_WORKER_MIN_ROWS", 10**12)
+        _general(general_engine, path, monkeypatch)
+    assert _word_index(sqlite_engine) == _word_index(general_engine)
+    assert _word_index(sqlite_engine)["search_petition"][0]
+    with sqlite_engine.connect() as conn:
+        conn.exec_driver_sql("INSERT INTO search_citizen(search_citizen) VALUES ('integrity-check')")
+
+
+def test_layout_groups_keep_the_ranges_consecutive(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text("".join(json.dumps({"n": n, "pad": "x" * (n % 50)}) + "\n" for n in range(3000)))
+    total, ranges = interchange._layout(path, 40)
+    for parts in (1, 2, 3, 7, 40, 50):
+        grouped = interchange._group(ranges, parts)
+        assert 1 <= len(grouped) <= parts
+        assert grouped[0][0] == 0 and grouped[-1][1] == path.stat().st_size
+        assert all(a[1] == b[0] for a, b in zip(grouped, grouped[1:], strict=False))
+        assert {g[2] for g in grouped} <= {r[2] for r in ranges}
+    assert total == 3000
