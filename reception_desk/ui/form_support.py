@@ -25,9 +25,19 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 from sqlalchemy.exc import DBAPIError
 
+from reception_desk.domain.enums import LabelledEnum
 from reception_desk.services.drafts import Draft, DraftStore
 from reception_desk.services.errors import UserError, ValidationError
 from reception_desk.ui import dialogs
@@ -60,6 +70,20 @@ def date_edit(parent: QWidget, value: date) -> QDateEdit:
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     return edit
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+
+def enum_combo(parent: QWidget, name: str, choices: type[LabelledEnum], *, none: str | None = None) -> QComboBox:
+    """A list of a code's Vietnamese labels (the code as item data), with ``none`` first when given."""
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    if none is not None:
+        combo.addItem(none, None)
+    for choice in choices:
+        combo.addItem(choice.label, choice.value)
+    return combo
 
 
 # --- dialogs ------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ from reception_desk.services.visibility import Viewer, desk_viewer
 from reception_desk.ui import dialogs
 from reception_desk.ui.background import BackgroundOp, show_failure
 from reception_desk.ui.citizen_picker import CitizenPicker
-from reception_desk.ui.form_support import DeskForm, from_qdate, restore_drafts, to_qdate
+from reception_desk.ui.form_support import DeskForm, enum_combo, from_qdate, restore_drafts, to_qdate
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +164,7 @@ class PetitionForm(DeskForm):
         self.received_on.setCalendarPopup(True)
         self.received_on.setMaximumDate(to_qdate(self._today))
 
-        self.channel = QComboBox(self)
-        self.channel.setObjectName("petition_channel")
-        for channel in Channel:
-            self.channel.addItem(channel.label, channel.value)
+        self.channel = enum_combo(self, "petition_channel", Channel)
         self.source_agency = QComboBox(self)
         self.source_agency.setObjectName("petition_source_agency")
         self.source_agency.setAccessibleName("Cơ quan chuyển đơn đến")
@@ -181,10 +178,7 @@ class PetitionForm(DeskForm):
         source_row.addWidget(self.source_agency, 3)
         source_row.addWidget(self.incoming_number, 2)
 
-        self.kind = QComboBox(self)
-        self.kind.setObjectName("petition_kind")
-        for kind in PetitionKind:
-            self.kind.addItem(kind.label, kind.value)
+        self.kind = enum_combo(self, "petition_kind", PetitionKind)
         self.confidential_note = QLabel(CONFIDENTIAL_NOTE, self)
         self.confidential_note.setObjectName("petition_confidential_note")
         self.confidential_note.setWordWrap(True)
@@ -272,11 +266,7 @@ class PetitionForm(DeskForm):
         files_row.addWidget(self.attachment_list, 1, Qt.AlignmentFlag.AlignTop)
         files_row.addLayout(files_buttons)
 
-        self.handling = QComboBox(self)
-        self.handling.setObjectName("petition_handling")
-        self.handling.addItem("— chưa quyết định —", None)
-        for direction in HandlingDirection:
-            self.handling.addItem(direction.label, direction.value)
+        self.handling = enum_combo(self, "petition_handling", HandlingDirection, none="— chưa quyết định —")
         self.eligible = QComboBox(self)
         self.eligible.setObjectName("petition_eligible")
         self.eligible.addItem("(chưa xét điều kiện)", None)

@@ -63,7 +63,7 @@ from reception_desk.services.visits import (
 )
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.citizen_picker import WARNING_STYLE, CitizenPicker
-from reception_desk.ui.form_support import DeskForm, from_qdate, restore_drafts, to_qdate
+from reception_desk.ui.form_support import DeskForm, enum_combo, from_qdate, restore_drafts, to_qdate
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +176,7 @@ class VisitForm(DeskForm):
         self.new_case_title = QLineEdit(self)
         self.new_case_title.setObjectName("visit_new_case_title")
         self.new_case_title.setPlaceholderText("Tên vụ việc mới (vd: Tranh chấp đất đai với hộ ông B, thôn 3)")
-        self.new_case_kind = QComboBox(self)
-        self.new_case_kind.setObjectName("visit_new_case_kind")
-        for kind in PetitionKind:
-            self.new_case_kind.addItem(kind.label, kind.value)
+        self.new_case_kind = enum_combo(self, "visit_new_case_kind", PetitionKind)
         self.new_case_box = QWidget(self)
         new_case_row = QHBoxLayout(self.new_case_box)
         new_case_row.setContentsMargins(0, 0, 0, 0)
@@ -188,10 +185,7 @@ class VisitForm(DeskForm):
         self.status_label = QLabel("—", self)
         self.status_label.setObjectName("visit_status")
 
-        self.mode = QComboBox(self)
-        self.mode.setObjectName("visit_mode")
-        for mode in ReceptionMode:
-            self.mode.addItem(mode.label, mode.value)
+        self.mode = enum_combo(self, "visit_mode", ReceptionMode)
         self.session = QComboBox(self)
         self.session.setObjectName("visit_session")
         self.session.addItem("(không thuộc buổi tiếp của lãnh đạo)", None)
@@ -228,11 +222,7 @@ class VisitForm(DeskForm):
         self.content.setMinimumHeight(80)
         self.content.setMaximumHeight(140)
 
-        self.outcome = QComboBox(self)
-        self.outcome.setObjectName("visit_outcome")
-        self.outcome.addItem("— chọn kết quả —", None)
-        for outcome in VisitOutcome:
-            self.outcome.addItem(outcome.label, outcome.value)
+        self.outcome = enum_combo(self, "visit_outcome", VisitOutcome, none="— chọn kết quả —")
         self.ground = QComboBox(self)
         self.ground.setObjectName("visit_refusal_ground")
         self.ground.addItem("— căn cứ từ chối (Điều 9 Luật TCD) —", None)
