@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -26,6 +26,7 @@ from reception_desk.ui.form_support import (
     from_qdate,
     record_label,
     restore_drafts,
+    text_box,
     to_qdate,
 )
 from reception_desk.ui.petition_form import PetitionForm
@@ -305,32 +306,33 @@ def test_restore_declined_discards(store: DraftStore, monkeypatch: pytest.Monkey
 # --- the two desk forms --------------------------------------------------------------------------
 
 
-def test_a_petition_closed_by_its_window_keeps_its_draft(qtbot: QtBot, sqlite_engine: Engine, store: DraftStore,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def _close_by_the_window(qtbot: QtBot, form: DeskForm, box_name: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Type into the form's text box ``box_name``, close it by its X (answering "keep"); the questions asked."""
     asked: list[str] = []
-    monkeypatch.setattr(dialogs, "ask_yes_no", lambda _p, title, *_a, **_k: asked.append(title) or False)
-    form = PetitionForm(sqlite_engine, None, store=store)
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda _p, title, *_a, **_k: asked.append(title) or True)
     qtbot.addWidget(form)
     form.show()
-    form.summary.setPlainText("Đường làng ngập nước")
-    form.close()  # the X: no question, nothing typed is lost
+    form.findChild(QPlainTextEdit, box_name).setPlainText("Đường làng ngập nước")
+    form.close()
     background.wait_idle()
-    assert not form.isVisible() and asked == []
+    assert not form.isVisible()
+    return asked
+
+
+def test_a_petition_closed_by_its_window_keeps_its_draft_unasked(qtbot: QtBot, sqlite_engine: Engine,
+                                                                 store: DraftStore,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = _close_by_the_window(qtbot, PetitionForm(sqlite_engine, None, store=store), "petition_summary",
+                                 monkeypatch)
+    assert asked == []
     assert [d.data["summary"] for d in pending_petitions(store)] == ["Đường làng ngập nước"]
 
 
 def test_a_visit_closed_by_its_window_asks(qtbot: QtBot, sqlite_engine: Engine, store: DraftStore,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(dialogs, "ask_yes_no", lambda _p, title, *_a, **_k: asked.append(title) or True)
-    form = VisitForm(sqlite_engine, None, store=store)
-    qtbot.addWidget(form)
-    form.show()
-    form.content.setPlainText("Trình bày việc lấn chiếm ranh giới")
-    form.close()
-    background.wait_idle()
-    assert asked == ["Đóng lượt tiếp chưa lưu"] and not form.isVisible()
-    assert [d.data["content"] for d in pending_visits(store)] == ["Trình bày việc lấn chiếm ranh giới"]
+    asked = _close_by_the_window(qtbot, VisitForm(sqlite_engine, None, store=store), "visit_content", monkeypatch)
+    assert asked == ["Đóng lượt tiếp chưa lưu"]
+    assert [d.data["content"] for d in pending_visits(store)] == ["Đường làng ngập nước"]
 
 
 # --- dialogs and dates ---------------------------------------------------------------------------
@@ -383,3 +385,12 @@ def test_enum_combo_lists_the_labels_with_the_codes_as_data(qtbot: QtBot) -> Non
     handling = enum_combo(parent, "handling", HandlingDirection, none="— chưa quyết định —")
     assert handling.itemText(0) == "— chưa quyết định —" and handling.itemData(0) is None
     assert handling.count() == len(HandlingDirection) + 1 and handling.currentData() is None
+
+
+def test_text_box_lets_tab_leave(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box = text_box(parent, "content", "Nội dung", "Nội dung trình bày", heights=(80, 140))
+    assert box.objectName() == "content" and box.accessibleName() == "Nội dung" and box.tabChangesFocus()
+    assert box.placeholderText() == "Nội dung trình bày (Tab để sang ô tiếp theo)"
+    assert (box.minimumHeight(), box.maximumHeight()) == (80, 140)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
@@ -84,6 +85,19 @@ def enum_combo(parent: QWidget, name: str, choices: type[LabelledEnum], *, none:
     for choice in choices:
         combo.addItem(choice.label, choice.value)
     return combo
+
+
+def text_box(parent: QWidget, name: str, accessible: str, placeholder: str, *, heights: tuple[int, int]
+             ) -> QPlainTextEdit:
+    """A multi-line field: Enter starts a new line, Tab goes on to the next field (the placeholder says so)."""
+    box = QPlainTextEdit(parent)
+    box.setObjectName(name)
+    box.setAccessibleName(accessible)
+    box.setTabChangesFocus(True)
+    box.setPlaceholderText(f"{placeholder} (Tab để sang ô tiếp theo)")
+    box.setMinimumHeight(heights[0])
+    box.setMaximumHeight(heights[1])
+    return box
 
 
 # --- dialogs ------------------------------------------------------------------------------------

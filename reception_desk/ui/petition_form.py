@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -78,7 +77,14 @@ from reception_desk.services.visibility import Viewer, desk_viewer
 from reception_desk.ui import dialogs
 from reception_desk.ui.background import BackgroundOp, show_failure
 from reception_desk.ui.citizen_picker import CitizenPicker
-from reception_desk.ui.form_support import DeskForm, enum_combo, from_qdate, restore_drafts, to_qdate
+from reception_desk.ui.form_support import (
+    DeskForm,
+    enum_combo,
+    from_qdate,
+    restore_drafts,
+    text_box,
+    to_qdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,13 +209,8 @@ class PetitionForm(DeskForm):
         self.field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.field.lineEdit().setPlaceholderText("Lĩnh vực (chọn hoặc gõ)")
 
-        self.summary = QPlainTextEdit(self)
-        self.summary.setObjectName("petition_summary")
-        self.summary.setAccessibleName("Tóm tắt nội dung đơn")
-        self.summary.setTabChangesFocus(True)
-        self.summary.setPlaceholderText("Tóm tắt nội dung đơn (Tab để sang ô tiếp theo)")
-        self.summary.setMinimumHeight(70)
-        self.summary.setMaximumHeight(110)
+        self.summary = text_box(self, "petition_summary", "Tóm tắt nội dung đơn", "Tóm tắt nội dung đơn",
+                                heights=(70, 110))
 
         self.suggest_box = QGroupBox("Có thể trùng", self)
         self.suggest_box.setObjectName("petition_suggestions_box")

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -63,7 +62,14 @@ from reception_desk.services.visits import (
 )
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.citizen_picker import WARNING_STYLE, CitizenPicker
-from reception_desk.ui.form_support import DeskForm, enum_combo, from_qdate, restore_drafts, to_qdate
+from reception_desk.ui.form_support import (
+    DeskForm,
+    enum_combo,
+    from_qdate,
+    restore_drafts,
+    text_box,
+    to_qdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -214,13 +220,8 @@ class VisitForm(DeskForm):
         self.rep_warning.setWordWrap(True)
         self.rep_warning.setStyleSheet(WARNING_STYLE)
 
-        self.content = QPlainTextEdit(self)
-        self.content.setObjectName("visit_content")
-        self.content.setAccessibleName("Nội dung vụ việc")
-        self.content.setTabChangesFocus(True)
-        self.content.setPlaceholderText("Nội dung công dân trình bày (Tab để sang ô tiếp theo)")
-        self.content.setMinimumHeight(80)
-        self.content.setMaximumHeight(140)
+        self.content = text_box(self, "visit_content", "Nội dung vụ việc", "Nội dung công dân trình bày",
+                                heights=(80, 140))
 
         self.outcome = enum_combo(self, "visit_outcome", VisitOutcome, none="— chọn kết quả —")
         self.ground = QComboBox(self)
