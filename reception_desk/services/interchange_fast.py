@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any
@@ -129,6 +130,7 @@ class _Finished:
     chunks: list[tuple[str, Any]] = field(default_factory=list)
     deferred_refs: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     deferred_links: list[tuple[str, tuple[Any, ...], int, str, str]] = field(default_factory=list)
+    pending: list[tuple[int, int, str]] = field(default_factory=list)  # (line, reference kind, file id) deferred
     worker: int = -1
 
 
@@ -175,66 +177,85 @@ class _RangeReader:
             own = records[spec.name]
             if not own:
                 continue
-            self._rows(spec, own, part.scans[spec.name].exts, sids[spec.name], done)
-        known = [self.ids[target] for _, target in core._REF_KINDS]  # by reference kind
-        keep = [n for n, (kind, value) in enumerate(zip(part.pending_kinds, part.pending_values, strict=True))
-                if value not in known[kind]]
-        part.pending_lines = core.array("L", [part.pending_lines[n] for n in keep])
-        part.pending_kinds = bytearray(part.pending_kinds[n] for n in keep)
-        part.pending_values = [part.pending_values[n] for n in keep]
+            self._rows(spec, own, part.scans[spec.name], sids[spec.name], done)
+        # what stays pending is exactly what was deferred (the whole-file check decides it)
+        pending = sorted(done.pending, key=lambda p: p[0])
+        part.pending_lines = core.array("L", [line for line, _, _ in pending])
+        part.pending_kinds = bytearray(kind for _, kind, _ in pending)
+        part.pending_values = [value for _, _, value in pending]
+        done.pending = []
         return done
 
-    def _rows(self, spec: TypeSpec, records: list[Any], exts: list[str], sids: list[str], done: _Finished) -> None:
+    def _rows(self, spec: TypeSpec, records: list[Any], scan: core._Scan, sids: list[str], done: _Finished) -> None:
         table = spec.table.name
         stamp = self.stamp
+        exts, lines = scan.exts, scan.lines
         refs, list_refs = core._ref_plan(spec)
-        resolvers = [(ix, self.ids[target], target, spec.scalars[ix].column) for ix, target, _ in refs]
-        list_ids = [(self.ids[target], target) for _, target, _ in list_refs]
+        resolvers = [(ix, self.ids[target], target, spec.scalars[ix].column, kind) for ix, target, kind in refs]
         children = core._child_plan(spec)
+        # per list of references, in the order of interchange._link_rows: (list position, ids of
+        # the target type, target type, link table number, role, ordinal?)
+        link_plan = [(lx, self.ids[list_refs[lx][1]], list_refs[lx], number, role if has_role else None,
+                      has_ordinal)
+                     for number, (_, _, _, fields, has_role, has_ordinal) in enumerate(children)
+                     for lx, role in fields]
         rows: list[list[Any]] = []
         links: list[list[tuple[Any, ...]]] = [[] for _ in children]
         for pos, record in enumerate(records):
             data, lists = record if spec.lists else (record, None)
             sid = sids[pos]
-            for ix, known, target, column in resolvers:
+            for ix, known, target, column, kind in resolvers:
                 value = data[ix]
                 if value is not None:
                     found = known.get(value)
                     if found is None:
                         # a later range: set at the end (the file id holds a NOT NULL column till then)
                         done.deferred_refs.append((table, column, sid, target, value))
+                        done.pending.append((lines[pos], kind, value))
                     else:
                         data[ix] = found
             data += (sid, exts[pos], stamp, stamp, 1)
             rows.append(data)
-            if lists:
-                resolved = [[known.get(v) for v in values] for (known, _), values in zip(list_ids, lists, strict=True)]
-                if any(None in values for values in resolved):
-                    self._later_links(sid, lists, resolved, list_ids, children, links, done)
+            if not lists:
+                continue
+            for lx, known, plan, number, role, ordinal in link_plan:
+                values = lists[lx]
+                if not values:
                     continue
-                for out, (_, _, _, fields, has_role, has_ordinal) in zip(links, children, strict=True):
-                    core._link_rows(sid, resolved, fields, has_role, has_ordinal, out)
+                out = links[number]
+                try:
+                    found_ids = list(map(known.__getitem__, values))
+                except KeyError:
+                    self._later_links(sid, values, known, plan, children[number][0], role, ordinal, out, done,
+                                      lines[pos])
+                    continue
+                count = len(found_ids)
+                if role is not None:
+                    out += zip(repeat(sid, count), repeat(role, count), found_ids, range(count), strict=True)
+                elif ordinal:
+                    out += zip(repeat(sid, count), found_ids, range(count), strict=True)
+                else:
+                    out += zip(repeat(sid, count), found_ids, strict=True)
         done.chunks.append((table, rows))
         for (child, *_), out in zip(children, links, strict=True):
             if out:
                 done.chunks.append((child, out))
 
     @staticmethod
-    def _later_links(sid: str, lists: list[list[str]], resolved: list[list[str | None]],
-                     list_ids: list[tuple[dict[str, str], str]], children: list[Any],
-                     links: list[list[tuple[Any, ...]]], done: _Finished) -> None:
-        """The link rows of a record listing records of a later range: those wait for the end."""
-        for out, (child, _, _, fields, has_role, has_ordinal) in zip(links, children, strict=True):
-            at = 1 + has_role  # position of the target in the row (see interchange._link_rows)
-            for lx, role in fields:
-                for n, (ext, target) in enumerate(zip(lists[lx], resolved[lx], strict=True)):
-                    value = target if target is not None else ext
-                    row = ((sid, role, value, n) if has_role else (sid, value, n) if has_ordinal
-                           else (sid, value))
-                    if target is None:
-                        done.deferred_links.append((child, row, at, list_ids[lx][1], ext))
-                    else:
-                        out.append(row)
+    def _later_links(sid: str, values: list[str], known: dict[str, str], plan: tuple[int, str, int], table: str,
+                     role: str | None, ordinal: bool, out: list[tuple[Any, ...]], done: _Finished, line: int) -> None:
+        """The link rows of a list naming records of a later range: those wait for the end."""
+        _, target, kind = plan
+        at = 1 if role is None else 2  # position of the target in the row
+        for n, ext in enumerate(values):
+            found = known.get(ext)
+            value = ext if found is None else found
+            row = (sid, role, value, n) if role is not None else (sid, value, n) if ordinal else (sid, value)
+            if found is None:
+                done.deferred_links.append((table, row, at, target, ext))
+                done.pending.append((line, kind, ext))
+            else:
+                out.append(row)
 
 
 # --- worker processes ------------------------------------------------------------------------------
