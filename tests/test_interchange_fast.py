@@ -23,7 +23,15 @@ from reception_desk.services import interchange, interchange_fast
 from reception_desk.services.errors import Cancelled, ValidationError
 from reception_desk.services.interchange import import_jsonl
 from reception_desk.storage.engine import make_engine
-from tests.test_interchange import EXAMPLE_COUNTS, EXTRAS, _word_index, content, counts, example_lines, write_jsonl
+from tests.test_interchange import (
+    EXAMPLE_COUNTS,
+    EXTRAS,
+    _word_index,
+    content,
+    counts,
+    example_lines,
+    write_jsonl,
+)
 
 
 @pytest.fixture

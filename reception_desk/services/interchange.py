@@ -314,7 +314,7 @@ def _scan_range(path: Path, start: int, end: int, first_line: int, parser: LineP
                 tick(lineno)
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # a BOM from Windows editors
-            if not raw.strip():
+            if not raw or raw.isspace():  # as not raw.strip(), without copying the line
                 continue
             try:
                 obj = orjson.loads(raw)
