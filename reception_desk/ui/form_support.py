@@ -189,18 +189,12 @@ class DeskForm(QDialog):
         self._draft_timer.timeout.connect(self.write_draft)
 
     # --- what a form defines ------------------------------------------------------------------
-
-    def save(self) -> None:
-        """Save in the background; on failure ``_save_failed``, on success ``_finish_save``."""
-        raise NotImplementedError(f"{type(self).__name__} must define save()")
-
-    def draft_data(self) -> dict[str, Any]:
-        """The form as plain JSON for the draft file."""
-        raise NotImplementedError(f"{type(self).__name__} must define draft_data()")
-
-    def draft_title(self) -> str:
-        """One line naming the draft in the "restore?" question."""
-        raise NotImplementedError(f"{type(self).__name__} must define draft_title()")
+    # Declared, not defined: every form has its own (VisitForm, PetitionForm). Saving starts in the
+    # background and ends in ``_save_failed`` or ``_finish_save``; the draft is the form as plain
+    # JSON, named by one line in the "restore?" question.
+    save: Callable[[], None]
+    draft_data: Callable[[], dict[str, Any]]
+    draft_title: Callable[[], str]
 
     def has_unsaved_input(self) -> bool:
         """Whether closing should offer to keep a draft."""
