@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,8 +49,14 @@ from reception_desk.services.queues import (
 )
 from reception_desk.ui import background
 from reception_desk.ui.answer_dialog import AnswerDialog
-from reception_desk.ui.background import BackgroundOp, show_failure
-from reception_desk.ui.table_models import OVERDUE_BACKGROUND, OVERDUE_FOREGROUND, format_date, one_line
+from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.table_models import (
+    OVERDUE_BACKGROUND,
+    OVERDUE_FOREGROUND,
+    PagedTableModel,
+    format_date,
+    one_line,
+)
 
 DUE_TODAY_BACKGROUND = QColor("#fff3cd")  # amber: the last day to answer
 DUE_TODAY_FOREGROUND = QColor("#664d03")
@@ -91,47 +97,21 @@ COLUMNS: tuple[_Column, ...] = (
 _WIDTHS = (15, 11, 40, 11, 12, 12, 10, 22)
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(PagedTableModel):
     """One queue (optionally one agency), fetched page by page as the user scrolls."""
-
-    page_loaded = Signal(int)
 
     def __init__(self, engine: Engine, parent: QObject | None = None, *, today: date | None = None,
                  page_size: int = queues.PAGE_SIZE) -> None:
-        super().__init__(parent)
-        self._engine = engine
+        super().__init__(engine, COLUMNS, parent, page_size=page_size)
         self._today = today
-        self._page_size = page_size
         self.queue: QueueName = "overdue"
         self.agency_id: uuid.UUID | None = None
-        self._rows: list[QueueRow] = []
-        self._next: QueueCursor | None = None
-        self._exhausted = False
-        self._loading = False
-        self._generation = 0
         self._bold = QFont()
         self._bold.setBold(True)
 
     @property
     def today(self) -> date:
         return self._today or date.today()
-
-    # --- Qt model interface -----------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return COLUMNS[section].header
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -159,24 +139,6 @@ class QueueModel(QAbstractTableModel):
             return self._bold
         return None
 
-    def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: _Index) -> None:  # noqa: N802
-        if parent.isValid() or self._exhausted or self._loading:
-            return
-        self._request()
-
-    # --- interface ----------------------------------------------------------------------------
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
-    @property
-    def exhausted(self) -> bool:
-        return self._exhausted
-
     def row_at(self, row: int) -> QueueRow:
         return self._rows[row]
 
@@ -185,50 +147,9 @@ class QueueModel(QAbstractTableModel):
             self.queue, self.agency_id = queue, agency_id
             self.reload()
 
-    def reload(self) -> None:
-        self._generation += 1
-        self.beginResetModel()
-        self._rows = []
-        self._next = None
-        self._exhausted = False
-        self.endResetModel()
-        self._loading = False
-        self._request()
-
-    def _request(self) -> None:
-        generation, cursor, queue, agency_id = self._generation, self._next, self.queue, self.agency_id
-        engine, limit, today = self._engine, self._page_size, self.today
-        self._loading = True
-
-        def task(_progress: object, _cancel: object) -> QueuePage:
-            return queues.queue_page(engine, queue, cursor, limit, agency_id=agency_id, today=today)
-
-        (
-            BackgroundOp(self, task, error_title="Không đọc được danh sách")
-            .success(lambda page: self._page_arrived(generation, page))
-            .failure(lambda exc: self._page_failed(generation, exc))
-            .run_in_background()
-        )
-
-    def _page_arrived(self, generation: int, page: QueuePage) -> None:
-        if generation != self._generation:
-            return  # an answer for another queue or an older reload
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._next = page.next
-        self._exhausted = page.next is None
-        self._loading = False
-        self.page_loaded.emit(len(self._rows))
-
-    def _page_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._exhausted = True  # no retry loop; F5 reloads
-        self._loading = False
-        show_failure(self, exc, "Không đọc được danh sách")
+    def _page_reader(self, cursor: QueueCursor | None) -> Callable[[], QueuePage]:
+        engine, queue, agency_id, limit, today = self._engine, self.queue, self.agency_id, self._page_size, self.today
+        return lambda: queues.queue_page(engine, queue, cursor, limit, agency_id=agency_id, today=today)
 
 
 class QueuesView(QWidget):

@@ -8,7 +8,7 @@ reply that belongs to an older query or reload (``_generation``) is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -93,30 +93,28 @@ TITLES: dict[ListKind, str] = {"visits": "Lượt tiếp", "petitions": "Đơn t
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class LazyListModel(QAbstractTableModel):
-    """One list (visits, petitions or transfers), fetched page by page as the user scrolls."""
+class PagedTableModel(QAbstractTableModel):
+    """Rows read page by page (keyset paging) on a worker thread as the user scrolls.
+
+    A subclass gives the columns (anything with a ``header``) and ``_page_reader``: for the cursor
+    of the next page, a function run in the background that returns an object with ``rows`` and
+    ``next`` (None after the last page), reading the filters as they are when the page is asked.
+    """
 
     page_loaded = Signal(int)  # the number of rows held after the page arrived
     loading_changed = Signal(bool)
 
-    def __init__(
-        self,
-        engine: Engine,
-        kind: ListKind,
-        parent: QObject | None = None,
-        *,
-        page_size: int = listing.PAGE_SIZE,
-        today: date | None = None,
-    ) -> None:
+    # Declared, not defined: each list reads its own pages (services.listing, services.queues).
+    _page_reader: Callable[[Any], Callable[[], Any]]
+
+    def __init__(self, engine: Engine, columns: Sequence[Any], parent: QObject | None = None, *,
+                 page_size: int) -> None:
         super().__init__(parent)
         self._engine = engine
-        self.kind = kind
-        self._columns = COLUMNS[kind]
+        self._columns = columns
         self._page_size = page_size
-        self._today = today
-        self._query = ""
         self._rows: list[Any] = []
-        self._next: Cursor | None = None
+        self._next: Any = None
         self._exhausted = False
         self._loading = False
         self._generation = 0
@@ -139,6 +137,94 @@ class LazyListModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
+    def canFetchMore(self, parent: _Index) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index) -> None:
+        if parent.isValid() or self._exhausted or self._loading:
+            return
+        self._request()
+
+    # --- list interface ---------------------------------------------------------------------
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def exhausted(self) -> bool:
+        """True when every row of the list has been fetched."""
+        return self._exhausted
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def reload(self) -> None:
+        """Forget the rows and fetch the first page again (after a change or a new filter)."""
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._next = None
+        self._exhausted = False
+        self.endResetModel()
+        self._set_loading(False)
+        self._request()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    def _request(self) -> None:
+        generation, read = self._generation, self._page_reader(self._next)
+        self._set_loading(True)
+        (
+            BackgroundOp(self, lambda _progress, _cancel: read(), error_title="Không đọc được danh sách")
+            .success(lambda page: self._page_arrived(generation, page))
+            .failure(lambda exc: self._page_failed(generation, exc))
+            .run_in_background()
+        )
+
+    def _page_arrived(self, generation: int, page: Any) -> None:
+        if generation != self._generation:
+            return  # an answer to an older filter or reload
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._next = page.next
+        self._exhausted = page.next is None
+        self._set_loading(False)
+        self.page_loaded.emit(len(self._rows))
+
+    def _page_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._exhausted = True  # do not retry in a loop; F5 reloads
+        self._set_loading(False)
+        show_failure(self, exc, "Không đọc được danh sách")
+
+
+class LazyListModel(PagedTableModel):
+    """One list (visits, petitions or transfers) of services.listing."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        kind: ListKind,
+        parent: QObject | None = None,
+        *,
+        page_size: int = listing.PAGE_SIZE,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(engine, COLUMNS[kind], parent, page_size=page_size)
+        self.kind = kind
+        self._today = today
+        self._query = ""
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
@@ -159,31 +245,9 @@ class LazyListModel(QAbstractTableModel):
                 return QBrush(OVERDUE_FOREGROUND)
         return None
 
-    def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: _Index) -> None:
-        if parent.isValid() or self._exhausted or self._loading:
-            return
-        self._request()
-
-    # --- list interface ---------------------------------------------------------------------
-
     @property
     def query(self) -> str:
         return self._query
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
-    @property
-    def exhausted(self) -> bool:
-        """True when every row of the list has been fetched."""
-        return self._exhausted
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
 
     def set_query(self, text: str) -> None:
         text = text.strip()
@@ -191,55 +255,6 @@ class LazyListModel(QAbstractTableModel):
             self._query = text
             self.reload()
 
-    def reload(self) -> None:
-        """Forget the rows and fetch the first page again (after a change or a new query)."""
-        self._generation += 1
-        self.beginResetModel()
-        self._rows = []
-        self._next = None
-        self._exhausted = False
-        self.endResetModel()
-        self._set_loading(False)
-        self._request()
-
-    # --- loading ----------------------------------------------------------------------------
-
-    def _set_loading(self, loading: bool) -> None:
-        if loading != self._loading:
-            self._loading = loading
-            self.loading_changed.emit(loading)
-
-    def _request(self) -> None:
-        generation, after, query = self._generation, self._next, self._query
-        engine, kind, limit, today = self._engine, self.kind, self._page_size, self._today
-        self._set_loading(True)
-
-        def task(_progress: object, _cancel: object) -> Page:
-            return listing.fetch_page(engine, kind, after=after, query=query, limit=limit, today=today)
-
-        (
-            BackgroundOp(self, task, error_title="Không đọc được danh sách")
-            .success(lambda page: self._page_arrived(generation, page))
-            .failure(lambda exc: self._page_failed(generation, exc))
-            .run_in_background()
-        )
-
-    def _page_arrived(self, generation: int, page: Page) -> None:
-        if generation != self._generation:
-            return  # an answer to an older query or reload
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._next = page.next
-        self._exhausted = page.next is None
-        self._set_loading(False)
-        self.page_loaded.emit(len(self._rows))
-
-    def _page_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._exhausted = True  # do not retry in a loop; F5 reloads
-        self._set_loading(False)
-        show_failure(self, exc, "Không đọc được danh sách")
+    def _page_reader(self, after: Cursor | None) -> Callable[[], Page]:
+        engine, kind, query, limit, today = self._engine, self.kind, self._query, self._page_size, self._today
+        return lambda: listing.fetch_page(engine, kind, after=after, query=query, limit=limit, today=today)
