@@ -18,10 +18,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 
 from reception_desk.domain.enums import ReceptionMode, SessionKind
 from reception_desk.domain.text import fold, nfc
+from reception_desk.services import case_files
 from reception_desk.services.errors import ConflictError, NotFoundError, ValidationError
 from reception_desk.services.workdays import load_calendar
 from reception_desk.storage.models import (
@@ -373,20 +374,11 @@ def session_mode(engine: Engine, session_id: UUID | str) -> str:
 
 
 def case_choices(engine: Engine, text: str | None, limit: int = CASE_CHOICES_LIMIT) -> list[NamedRef]:
-    """Cases whose title contains every folded word of ``text`` (planned cases of a session)."""
-    words = fold(text).split()
-    if not words:
+    """Cases by the words of their title (planned cases of a session), through the word index the
+    desk's case look-up uses (services.case_files): a LIKE over every title would read them all."""
+    if not fold(text).split():
         return []
-    conds = [_case.c.title_key.like(_like(word), escape="\\") for word in words]
-    with engine.connect() as conn:
-        rows = conn.execute(select(_case.c.id, _case.c.title).where(and_(*conds))
-                            .order_by(_case.c.title_key, _case.c.id).limit(limit)).all()
-    return [NamedRef(r.id, r.title) for r in rows]
-
-
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return [NamedRef(hit.id, hit.title) for hit in case_files.find_cases(engine, text, limit=limit)]
 
 
 def _visit_count(conn: Connection, session_id: UUID) -> int:
