@@ -297,5 +297,44 @@ class Attachment(Entity, table=True):
     added_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
+
+class IssuedDocument(Entity, table=True):
+    """Văn bản đi: one letter the desk issued (phiếu chuyển đơn, thông báo, đôn đốc, …).
+
+    The number is gap-free per series per calendar year (storage.numbering) and unique here; a
+    cancelled letter keeps its number with status "void" (domain notes §7.4). ``content`` is a JSON
+    snapshot of the printed text (domain.letters.LetterContent), so a reprint is identical even
+    after the settings or the templates change.
+    """
+
+    __tablename__ = "issued_document"
+    __table_args__ = (
+        UniqueConstraint("series", "year", "number", name="uq_issued_document_number"),
+        # The batch print and the register read a period of one kind, in number order.
+        Index("ix_issued_document_kind_issued", "kind", "issued_on"),
+    )
+
+    kind: str = Field(max_length=30)
+    series: str = Field(max_length=20)
+    year: int
+    number: int
+    symbol: str = Field(max_length=60)
+    issued_on: date = Field(index=True)
+    status: str = Field(default="issued", max_length=10)
+    void_reason: str | None = Field(default=None, max_length=500)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=100)
+    transfer_id: uuid.UUID | None = Field(default=None, foreign_key="transfer.id", index=True)
+    petition_id: uuid.UUID | None = Field(default=None, foreign_key="petition.id", index=True)
+    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id", index=True)
+    agency_id: uuid.UUID | None = Field(default=None, foreign_key="agency.id", index=True)
+    citizen_id: uuid.UUID | None = Field(default=None, foreign_key="citizen.id", index=True)
+    # Who it is addressed to, as printed; for a denunciation sent to others never the denouncer.
+    recipient: str = Field(sa_column=Column(SAText, nullable=False))
+    subject: str | None = Field(default=None, sa_column=Column(SAText))
+    content: str = Field(sa_column=Column(SAText, nullable=False))
+    issued_by: str | None = Field(default=None, max_length=100)
+
+
 ENTITY_TABLES = [Citizen, Agency, Case, ReceptionSession, Visit, Petition, Transfer, Directive]
 metadata = SQLModel.metadata
