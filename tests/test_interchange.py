@@ -935,6 +935,9 @@ def test_adopted_search_index_is_read_by_the_same_connection(sqlite_engine: Engi
         assert conn.exec_driver_sql("SELECT count(*) FROM search_case WHERE search_case MATCH 'a*'").scalar() == 0
         conn.exec_driver_sql("INSERT INTO search_citizen(search_citizen) VALUES ('integrity-check')")
         assert search_index_ready(conn)
+        # built without merging, but the adopted index merges again as rows are added (the default)
+        for fts in ("search_citizen", "search_case", "search_petition"):
+            assert conn.exec_driver_sql(f"SELECT v FROM {fts}_config WHERE k = 'automerge'").first() is None
 
 
 def test_bulk_import_on_postgresql_leaves_tables_vacuumed_and_analysed(
