@@ -13,10 +13,12 @@ summary), and ``leaked_identity`` is the last check before a document is written
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from reception_desk.domain.text import fold
 
@@ -148,11 +150,31 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(unicodedata.normalize("NFC", text)):
-        folded = fold(ch) if not ch.isspace() else " "
+        if ch.isspace():
+            if out and out[-1] == " ":  # runs of spaces fold to one, as fold() does for the needle
+                continue
+            folded = " "
+        else:
+            folded = fold(ch)
         for f in folded or "":
             out.append(f)
             where.append(i)
     return "".join(out), where
+
+
+_DIGIT_GAP = r"[\s.\-]*"  # how people space out a phone or ID number: "0912 345 678", "0912.345.678"
+
+
+def _digits_pattern(value: str) -> re.Pattern[str] | None:
+    """For a number (phone, ID), a pattern that finds it however its digits are spaced out, and a
+    phone written "0912…" also as "+84 912…"; None for a value that is not a number."""
+    digits = re.sub(r"[\s.\-+()]", "", value)
+    if len(digits) < 6 or not digits.isdigit():
+        return None
+    body = _DIGIT_GAP.join(digits)
+    if digits.startswith("0"):
+        body = f"(?:{body}|\\+?84{_DIGIT_GAP}{_DIGIT_GAP.join(digits[1:])})"
+    return re.compile(rf"(?<!\d){body}(?!\d)")
 
 
 def redact(text: str, identity: Identity) -> str:
@@ -163,6 +185,10 @@ def redact(text: str, identity: Identity) -> str:
     folded, where = _folded_with_map(text)
     spans: list[tuple[int, int]] = []
     for value in identity.values:
+        pattern = _digits_pattern(value)
+        if pattern is not None:
+            spans.extend(m.span() for m in pattern.finditer(text))
+            continue
         needle = fold(value)
         if not needle:
             continue
@@ -192,5 +218,110 @@ def redact(text: str, identity: Identity) -> str:
 
 def leaked_identity(content: LetterContent, identity: Identity) -> list[str]:
     """The identity values found in a letter (ignoring case and marks); empty when it is safe."""
-    folded = fold(content.all_text())
-    return [v for v in identity.values if fold(v) and fold(v) in folded]
+    text = content.all_text()
+    folded = fold(text)
+    leaks = []
+    for value in identity.values:
+        pattern = _digits_pattern(value)
+        if pattern is not None:
+            if pattern.search(text):
+                leaks.append(value)
+        elif fold(value) and fold(value) in folded:
+            leaks.append(value)
+    return leaks
+
+
+# --- the stored snapshot (issued_document.content) ------------------------------------------------
+
+
+def content_to_dict(content: LetterContent) -> dict[str, Any]:
+    """The printed text as plain JSON data; ``document_id`` and ``void`` are the row's, not the text's."""
+    return {
+        "kind": content.kind.value,
+        "letterhead": {"superior_body": content.letterhead.superior_body,
+                       "office_name": content.letterhead.office_name,
+                       "place_name": content.letterhead.place_name},
+        "number_line": content.number_line,
+        "place_date": content.place_date,
+        "title": content.title,
+        "subject": content.subject,
+        "salutation": list(content.salutation),
+        "paragraphs": list(content.paragraphs),
+        "recipients": list(content.recipients),
+        "signer": {"authority": content.signer.authority, "position": content.signer.position,
+                   "name": content.signer.name},
+        "security_mark": content.security_mark,
+    }
+
+
+def content_from_dict(data: dict[str, Any], *, void: bool = False, document_id: str | None = None) -> LetterContent:
+    """A snapshot made by ``content_to_dict`` back as the content the writers print."""
+    head = data["letterhead"]
+    signer = data["signer"]
+    return LetterContent(
+        kind=LetterKind(data["kind"]),
+        letterhead=Letterhead(head["superior_body"], head["office_name"], head["place_name"]),
+        number_line=data["number_line"],
+        place_date=data["place_date"],
+        title=data.get("title"),
+        subject=data.get("subject"),
+        salutation=tuple(data.get("salutation") or ()),
+        paragraphs=tuple(data.get("paragraphs") or ()),
+        recipients=tuple(data.get("recipients") or ()),
+        signer=SignerBlock(signer["authority"], signer["position"], signer["name"]),
+        security_mark=data.get("security_mark"),
+        void=void,
+        document_id=document_id,
+    )
+
+
+# --- wording helpers ----------------------------------------------------------------------------
+
+# Words after which the rest of an agency name is a place name (capitalised word by word).
+_PLACE_WORDS = ("tỉnh", "thành phố", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn", "đặc khu")
+
+
+def office_name_in_text(upper_name: str) -> str:
+    """An agency name written in capitals on the letterhead, as it reads inside a sentence.
+
+    "BAN TIẾP CÔNG DÂN TỈNH HÀ TĨNH" → "Ban Tiếp công dân tỉnh Hà Tĩnh": first word capitalised
+    (and the word after "Ban", a "Ban X" being a proper name), lower case up to a place word
+    ("tỉnh", "xã", …), each word of the place name capitalised. An office whose name does not fit
+    this saves its own wording (services.letter_templates.save_office_in_text).
+    """
+    words = unicodedata.normalize("NFC", upper_name).lower().split()
+    if not words:
+        return ""
+    out = [words[0].capitalize()]
+    in_place = False
+    i = 1
+    while i < len(words):
+        two = " ".join(words[i:i + 2])
+        if not in_place and (two in _PLACE_WORDS or words[i] in _PLACE_WORDS):
+            step = 2 if two in _PLACE_WORDS else 1
+            out.extend(words[i:i + step])
+            i += step
+            in_place = True
+            continue
+        word = words[i]
+        out.append(word.capitalize() if in_place or (i == 1 and out[0] == "Ban") else word)
+        i += 1
+    return " ".join(out)
+
+
+def honorific(gender: str | None) -> str:
+    """"ông", "bà" or "ông (bà)" before a citizen's name (gender as the citizens service stores it)."""
+    return {"nam": "ông", "nữ": "bà"}.get((gender or "").strip().lower(), "ông (bà)")
+
+
+def date_text(day: date | None) -> str:
+    """A date inside the body of a letter: 05/01/2026."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def join_names(names: list[str]) -> str:
+    """"A", "A và B", "A, B và C"."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " và " + names[-1]
