@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Engine,
@@ -64,6 +65,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import iterate
 
 from reception_desk.storage.engine import begin_sqlite_transaction
 from reception_desk.storage.models import Case, Citizen, Petition
@@ -655,9 +657,25 @@ def _fetch_pg(conn: Connection, plan: _Plan, limit: int) -> list[Row]:
     return _pg_bitmap(conn, plan, condition, limit)
 
 
+def _used_columns(plan: _Plan, only: Sequence[ColumnElement] | None = None) -> list[ColumnElement]:
+    """The table's columns a subquery of ``plan`` must carry: those shown, ordered by and tested
+    (or those ``only`` names).
+
+    Not the whole row: the server reads and materialises less, and adapting the outer query to a
+    subquery of a few columns is several times cheaper in SQLAlchemy than to one of every column
+    (a third of a search's time went there).
+    """
+    used: set[str] = set()
+    clauses = only if only is not None else [*plan.columns, *plan.order_by, plan.row_match(plan.table), plan.extra]
+    for clause in clauses:
+        if clause is not None:
+            used.update(e.key for e in iterate(clause) if isinstance(e, Column) and e.table is plan.table)
+    return [c for c in plan.table.c if c.key in used]
+
+
 def _pg_walk(conn: Connection, plan: _Plan, window_rows: int, limit: int) -> list[Row]:
     """The first ``limit`` matches among the first ``window_rows`` rows of the order's b-tree."""
-    window = select(plan.table).order_by(*plan.order_by).limit(window_rows)
+    window = select(*_used_columns(plan)).order_by(*plan.order_by).limit(window_rows)
     if plan.extra is not None:
         window = window.where(plan.extra)
     inner = window.subquery("walk")
@@ -677,14 +695,21 @@ def _pg_bitmap(conn: Connection, plan: _Plan, condition: ColumnElement[bool], li
     The matches are a materialised CTE, sorted outside it: with ORDER BY … LIMIT next to the
     condition, the planner would often walk the order's b-tree filtering every row instead, its
     estimate of a text-search match being far off. Inside, with sequential scans off for the
-    search (begin_search), only the GIN index is left.
+    search (begin_search), only the GIN index is left. The CTE keeps only the sort key and the id
+    of each match, and the shown columns are read for the first ``limit`` alone: with thousands of
+    matches, materialising whole rows took two thirds of the time.
     """
     if plan.extra is not None:
         condition = and_(condition, plan.extra)
-    matches = select(plan.table).where(condition).cte("matches").prefix_with("MATERIALIZED")
-    adapt = ClauseAdapter(matches).traverse
-    stmt = (select(*(adapt(c) for c in plan.columns)).order_by(*(adapt(o) for o in plan.order_by))
-            .limit(limit))
+    key = plan.table.c.id
+    matches = (select(*_used_columns(plan, only=[key, *plan.order_by])).where(condition)
+               .cte("matches").prefix_with("MATERIALIZED"))
+    in_matches = ClauseAdapter(matches).traverse
+    first = (select(*matches.c).order_by(*(in_matches(o) for o in plan.order_by)).limit(limit)
+             .subquery("first"))
+    in_first = ClauseAdapter(first).traverse
+    stmt = (select(*plan.columns).select_from(first.join(plan.table, key == first.c[key.key]))
+            .order_by(*(in_first(o) for o in plan.order_by)))
     return list(conn.execute(stmt))
 
 
