@@ -321,9 +321,9 @@ class _Writer:
             w = self.draw_centred(lx, HEADER_LEFT_WIDTH, y_left, mark, SECURITY)
             centre = lx + HEADER_LEFT_WIDTH / 2
             self.c.setLineWidth(1)
-            top = PAGE_HEIGHT - (y_left - 2)
-            self.c.rect(centre - w / 2 - 4, top - SECURITY.size - 3, w + 8, SECURITY.size + 3)
-            y_left += SECURITY.leading + 2
+            frame_h = SECURITY.leading + 2
+            self.c.rect(centre - w / 2 - 4, PAGE_HEIGHT - (y_left - 1) - frame_h, w + 8, frame_h)
+            y_left += SECURITY.leading + 4
         self.y = max(y_left, y_right) + 10
 
     def title(self, content: LetterContent) -> None:
@@ -473,8 +473,7 @@ def render_letters(contents: Iterable[LetterContent], progress: Callable[[int, i
         raise UserError("Không có văn bản nào để in.")
     fonts = letter_fonts()
     buffer = io.BytesIO()
-    # invariant: the same letters give the same bytes (no creation date or random id).
-    c = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    c = Canvas(buffer, pagesize=A4, pageCompression=1)
     _metadata(c, items)
     writer = _Writer(c, fonts)
     total = len(items)
