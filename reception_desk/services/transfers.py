@@ -33,10 +33,13 @@ from sqlalchemy import Connection, Engine, Row, Table, and_, insert, select
 
 from reception_desk.domain.deadlines import Deadline, DeadlineRule, applicable, compute
 from reception_desk.domain.enums import HandlingDirection, PetitionKind
+from reception_desk.domain.letters import LetterKind
 from reception_desk.domain.text import fold, nfc
 from reception_desk.domain.workdays import WorkCalendar
+from reception_desk.services import letters
 from reception_desk.services.errors import ConflictError, NotFoundError, ValidationError
-from reception_desk.services.visibility import signer_display, signers_searchable
+from reception_desk.services.letters import IssuedLetter
+from reception_desk.services.visibility import Viewer, signer_display, signers_searchable
 from reception_desk.services.workdays import load_calendar, load_rules
 from reception_desk.storage.models import (
     Agency,
@@ -88,6 +91,17 @@ class SavedTransfer:
     due_on: date | None
     basis: str | None  # the rule the due date follows, with its legal basis
     petition_version: int
+    # Letters issued with the transfer (issue_letters / notify_petitioner): its forwarding letter;
+    # the first transfer also carries the notice to the petitioner.
+    letters: tuple[IssuedLetter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TransferOutcome:
+    """What one transfer action saved and issued (transfer_and_issue)."""
+
+    transfers: list[SavedTransfer]
+    letters: list[IssuedLetter]  # the forwarding letters in the order of the agencies, then the notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,8 +339,16 @@ def transfer_petition(
     petition_version: int | None = None,
     today: date | None = None,
     actor: str | None = None,
+    issue_letters: bool = False,
+    notify_petitioner: bool = False,
+    viewer: Viewer | None = None,
 ) -> list[SavedTransfer]:
     """Transfer a petition to one or several agencies of the directory, in one transaction.
+
+    ``issue_letters`` issues each transfer's forwarding letter (services.letters.issue_forwarding)
+    and ``notify_petitioner`` the notice to the petitioner, in the same transaction: a letter that
+    cannot be issued (letterhead settings missing, a denouncer's identity in the text) leaves no
+    transfer saved either.
 
     ``petition_version`` is the version the clerk's form read; when given, a petition changed by
     another desk since is refused (ConflictError). Refused with a Vietnamese message, nothing
@@ -411,11 +433,48 @@ def transfer_petition(
             }, actor)
             for row in rows
         ])
+        issued: dict[uuid.UUID, list[IssuedLetter]] = {row["id"]: [] for row in rows}
+        if issue_letters:
+            for row in rows:
+                issued[row["id"]].append(letters.issue_forwarding(conn, row["id"], viewer=viewer, actor=actor))
+        if notify_petitioner:
+            issued[rows[0]["id"]].append(
+                letters.issue_notice(conn, [row["id"] for row in rows], viewer=viewer, actor=actor))
+        # the forwarding letter gave a transfer without a number its symbol (one more version)
+        current = {r.id: r for r in conn.execute(
+            select(_transfer.c.id, _transfer.c.version, _transfer.c.number)
+            .where(_transfer.c.id.in_([row["id"] for row in rows])))} if issue_letters else {}
     return [
-        SavedTransfer(row["id"], 1, pid, row["agency_id"], agencies[row["agency_id"]].name, sent_on,
-                      clean_number, due, basis, new_petition_version)
+        SavedTransfer(row["id"], current[row["id"]].version if row["id"] in current else 1, pid, row["agency_id"],
+                      agencies[row["agency_id"]].name, sent_on,
+                      current[row["id"]].number if row["id"] in current else clean_number, due, basis,
+                      new_petition_version, tuple(issued[row["id"]]))
         for row in rows
     ]
+
+
+def transfer_and_issue(
+    engine: Engine,
+    petition_id: uuid.UUID | str,
+    agency_ids: Iterable[uuid.UUID | str],
+    sent_on: date,
+    *,
+    notify_petitioner: bool = False,
+    note: str | None = None,
+    petition_version: int | None = None,
+    today: date | None = None,
+    actor: str | None = None,
+    viewer: Viewer | None = None,
+) -> TransferOutcome:
+    """The transfer form's one action: save the transfers and issue their forwarding letters (and,
+    when asked, the notice to the petitioner) in one transaction; the letters' symbols become the
+    transfers' numbers."""
+    saved = transfer_petition(engine, petition_id, agency_ids, sent_on, note=note, petition_version=petition_version,
+                              today=today, actor=actor, issue_letters=True, notify_petitioner=notify_petitioner,
+                              viewer=viewer)
+    forwarding = [letter for s in saved for letter in s.letters if letter.kind is LetterKind.FORWARDING]
+    notices = [letter for s in saved for letter in s.letters if letter.kind is not LetterKind.FORWARDING]
+    return TransferOutcome(saved, forwarding + notices)
 
 
 def _petition_changed(current: Any, seen: int) -> str:
