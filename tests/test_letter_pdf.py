@@ -368,3 +368,26 @@ def test_bundled_font_is_used_when_the_machine_has_no_times(monkeypatch: pytest.
     assert family == "Liberation Serif" and bundled
     assert all(path.parent.name == "fonts" and path.exists() for path in files)
     assert (files[0].parent / "OFL.txt").exists()
+
+
+def test_signature_never_alone_on_a_page() -> None:
+    """Whatever the body's length, the page with "Nơi nhận" and the signer also carries body text."""
+    base = samples.long_letter()
+    filler = ("Công dân đề nghị cơ quan có thẩm quyền xem xét giải quyết dứt điểm vụ việc theo quy định "
+              "của pháp luật để ổn định đời sống. ") * 6
+    pages_seen = set()
+    for extra in range(0, 9):
+        for words in (0, 15, 30, 45, 60, 75):
+            body = base.paragraphs[:2 + extra] + (" ".join(filler.split()[:words]),) + base.paragraphs[-2:]
+            content = dataclasses.replace(base, paragraphs=tuple(p for p in body if p))
+            with _open(render_letter(content)) as pdf:
+                pages_seen.add(len(pdf.pages))
+                last = pdf.pages[-1]
+                label = next(line for line in _column_lines(last, LEFT - 1, LEFT + 80 * MM)
+                             if line["text"] == "Nơi nhận:")
+                body_lines = [line for line in _lines(last) if TOP <= line["top"] and line["bottom"] <= label["top"]
+                              and any(round(c["size"]) == 14 and "Bold" not in c["fontname"]
+                                      for c in line["chars"])]
+                assert len(body_lines) >= 2, (extra, words)
+                assert all(c["bottom"] <= BOTTOM + EPS for page in pdf.pages for c in page.chars)
+    assert pages_seen == {1, 2}

@@ -264,8 +264,10 @@ class _Writer:
         self.header(content)
         self.title(content)
         self.salutation(content)
-        self.body(content)
-        self.closing(content)
+        left, right = self._recipient_block(content), self._signer_block(content)
+        closing_h = self._closing_height(left, right)
+        self.body(content, closing_h)
+        self.closing(left, right, closing_h)
 
     def header(self, content: LetterContent) -> None:
         head = content.letterhead
@@ -383,14 +385,16 @@ class _Writer:
                     self.y += style.leading
         self.y += PARAGRAPH_SPACING + 4
 
-    def body(self, content: LetterContent) -> None:
+    def body(self, content: LetterContent, closing_h: float) -> None:
         style = BODY
-        for paragraph in content.paragraphs:
-            text = _nfc(paragraph)
-            if not text:
-                continue
+        paragraphs = [text for text in (_nfc(p) for p in content.paragraphs) if text]
+        for n, text in enumerate(paragraphs):
             lines = self.wrap(text, style, WIDTH, first_width=WIDTH - FIRST_LINE_INDENT)
+            # The signature never stands alone on a page: the last two lines of the body go with it.
+            keep_from = max(0, len(lines) - 2) if n == len(paragraphs) - 1 else len(lines)
             for i, line in enumerate(lines):
+                if i == keep_from:
+                    self.ensure((len(lines) - i) * style.leading + PARAGRAPH_SPACING + 4 + closing_h)
                 self.ensure(style.leading)
                 x = LEFT + (FIRST_LINE_INDENT if i == 0 else 0)
                 if i == len(lines) - 1:
@@ -426,13 +430,16 @@ class _Writer:
             out.append((name, SIGNER, SIGNATURE_SPACE))
         return out
 
-    def closing(self, content: LetterContent) -> None:
-        left = self._recipient_block(content)
-        right = self._signer_block(content)
+    @staticmethod
+    def _closing_height(left: list[tuple[float, str, TextStyle]], right: list[tuple[str, TextStyle, float]]) -> float:
         left_h = sum(style.leading for _x, _t, style in left)
         right_h = sum(style.leading + before for _t, style, before in right)
+        return max(left_h, right_h)
+
+    def closing(self, left: list[tuple[float, str, TextStyle]], right: list[tuple[str, TextStyle, float]],
+                height: float) -> None:
         self.y += 4
-        self.ensure(max(left_h, right_h))
+        self.ensure(height)
         top = self.y
         y = top
         for dx, text, style in left:
