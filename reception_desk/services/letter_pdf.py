@@ -387,14 +387,17 @@ class _Writer:
 
     def body(self, content: LetterContent, closing_h: float) -> None:
         style = BODY
-        paragraphs = [text for text in (_nfc(p) for p in content.paragraphs) if text]
-        for n, text in enumerate(paragraphs):
-            lines = self.wrap(text, style, WIDTH, first_width=WIDTH - FIRST_LINE_INDENT)
-            # The signature never stands alone on a page: the last two lines of the body go with it.
-            keep_from = max(0, len(lines) - 2) if n == len(paragraphs) - 1 else len(lines)
+        wrapped = [self.wrap(text, style, WIDTH, first_width=WIDTH - FIRST_LINE_INDENT)
+                   for text in (_nfc(p) for p in content.paragraphs) if text]
+        # The signature never stands alone on a page: the body's last two lines go with it.
+        flat = [(n, i) for n, lines in enumerate(wrapped) for i in range(len(lines))]
+        keep = flat[-2] if len(flat) >= 2 else (flat[0] if flat else None)
+        for n, lines in enumerate(wrapped):
             for i, line in enumerate(lines):
-                if i == keep_from:
-                    self.ensure((len(lines) - i) * style.leading + PARAGRAPH_SPACING + 4 + closing_h)
+                if (n, i) == keep:
+                    rest = len(flat) - flat.index(keep)
+                    spacing = PARAGRAPH_SPACING * (len(wrapped) - n)
+                    self.ensure(rest * style.leading + spacing + 4 + closing_h)
                 self.ensure(style.leading)
                 x = LEFT + (FIRST_LINE_INDENT if i == 0 else 0)
                 if i == len(lines) - 1:
