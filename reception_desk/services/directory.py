@@ -35,13 +35,22 @@ from reception_desk.services.errors import (
     Progress,
     ValidationError,
 )
-from reception_desk.storage.models import Agency, Petition, SessionAgency, Transfer, new_id, utcnow
+from reception_desk.storage.models import (
+    Agency,
+    IssuedDocument,
+    Petition,
+    SessionAgency,
+    Transfer,
+    new_id,
+    utcnow,
+)
 from reception_desk.storage.versioning import StaleVersion, update_versioned
 
 _agency: Table = Agency.__table__  # type: ignore[assignment]
 _transfer: Table = Transfer.__table__  # type: ignore[assignment]
 _petition: Table = Petition.__table__  # type: ignore[assignment]
 _session_agency: Table = SessionAgency.__table__  # type: ignore[assignment]
+_issued: Table = IssuedDocument.__table__  # type: ignore[assignment]
 
 FIELDS = ("name", "short_code", "level", "parent", "address", "email", "phone")
 LIMITS = {"name": 300, "short_code": 30, "address": 500, "email": 200, "phone": 40}
@@ -330,6 +339,7 @@ def references(conn: Connection, agency_id: UUID) -> dict[str, int]:
         "buổi tiếp có cơ quan tham dự": select(func.count()).select_from(_session_agency)
         .where(_session_agency.c.agency_id == agency_id),
         "cơ quan cấp dưới": select(func.count()).select_from(_agency).where(_agency.c.parent_id == agency_id),
+        "văn bản đã phát hành": select(func.count()).select_from(_issued).where(_issued.c.agency_id == agency_id),
     }
     return {name: int(conn.execute(query).scalar() or 0) for name, query in counts.items()}
 
