@@ -53,3 +53,14 @@ def test_fold_is_idempotent_and_ascii_for_vietnamese(text: str) -> None:
 def test_vietnamese_letters_fold_to_ascii(text: str) -> None:
     assert fold(text.upper()).isascii()
     assert fold(text) == fold(text.upper())
+
+
+def test_no_combining_mark_lies_beyond_the_scanned_planes() -> None:
+    """fold's fallback class of combining marks scans code points below text._MARKS_END only."""
+    import sys
+    import unicodedata
+
+    from reception_desk.domain import text
+
+    assert not [c for c in range(text._MARKS_END, sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    assert fold("Ksor H\u2019Lin a\u0301\u0328\u1ab0") == "ksor h\u2019lin a"

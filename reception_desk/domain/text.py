@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_MARKS_END = 0x20000
 # đ/Đ are separate letters, not d + a combining mark, so NFD does not split them.
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
@@ -65,7 +66,10 @@ def _single_spaces(text: str) -> str:
 @functools.cache
 def _combining_marks() -> re.Pattern[str]:
     """A character class of every code point with a non-zero combining class."""
-    marks = [c for c in range(0x110000) if unicodedata.combining(chr(c))]
+    # None lies above the Supplementary Multilingual Plane (planes 2-3 are ideographs, 14 tags and
+    # variation selectors of class 0, 15-16 private use): scanning 0x20000 code points instead of
+    # 0x110000 makes this, paid once per import process, eight times cheaper.
+    marks = [c for c in range(_MARKS_END) if unicodedata.combining(chr(c))]
     ranges: list[str] = []
     start = prev = marks[0]
     for c in [*marks[1:], -1]:
