@@ -125,40 +125,64 @@ def _borderless_table(doc: DocxDocument, rows: int, left_mm: float):
         el.set(qn("w:val"), "nil")
         borders.append(el)
     tbl_pr.append(borders)
+    # No cell padding and a fixed layout: the columns are exactly as wide as the PDF's, so the
+    # motto and the agency name break (or not) in the same places.
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
     widths = (left_mm, _CONTENT_MM - left_mm)
     for col, width in zip(table.columns, widths, strict=True):
         col.width = Mm(width)
     return table, widths
 
 
+def _lines(container, lines: list[str], style: _Style) -> Paragraph:
+    """A centred paragraph with the lines the PDF breaks at (explicit line breaks)."""
+    p = _paragraph(container, "", style)
+    for i, line in enumerate(lines):
+        if i:
+            brk = p.add_run()
+            _set_run_font(brk, style)  # the break's line takes the text's height
+            brk.add_break()
+        _set_run_font(p.add_run(line), style)
+    return p
+
+
 def _header(doc: DocxDocument, content: LetterContent) -> None:
     head = content.letterhead
+    breaker = pdf.LineBreaker(letter_fonts())
     table, (lw, rw) = _borderless_table(doc, 2, HEADER_LEFT_MM)
+    left_pt, right_pt = lw * pdf.MM, rw * pdf.MM
     left = _cell(table, 0, 0, lw)
     superior = _nfc(head.superior_body).upper()
     if superior:
-        style = pdf.SUPERIOR if _text_width_pt(superior, pdf.SUPERIOR) <= lw * pdf.MM else pdf.SUPERIOR_SMALL
-        _paragraph(left, superior, style)
-    office = _nfc(head.office_name).upper()
-    style = pdf.OFFICE if _text_width_pt(office, pdf.OFFICE) <= lw * pdf.MM else pdf.OFFICE_SMALL
-    _paragraph(left, office, style)
-    office_w = min(_text_width_pt(office, style), lw * pdf.MM)
+        _lines(left, *breaker.fit(superior, (pdf.SUPERIOR, pdf.SUPERIOR_SMALL), left_pt))
+    lines, style = breaker.fit(_nfc(head.office_name).upper(), (pdf.OFFICE, pdf.OFFICE_SMALL), left_pt)
+    _lines(left, lines, style)
+    office_w = max(breaker.width(line, style) for line in lines)
     _rule(left, lw, min(max(office_w / 3, 20 * pdf.MM), office_w / 2))
 
     right = _cell(table, 0, 1, rw)
-    motto = pdf.MOTTO_1 if _text_width_pt(pdf._MOTTO_1, pdf.MOTTO_1) <= rw * pdf.MM else pdf.MOTTO_1_SMALL
-    _paragraph(right, pdf._MOTTO_1, motto)
+    _lines(right, *breaker.fit(pdf._MOTTO_1, (pdf.MOTTO_1, pdf.MOTTO_1_SMALL), right_pt))
     _paragraph(right, pdf._MOTTO_2, pdf.MOTTO_2)
-    _rule(right, rw, _text_width_pt(pdf._MOTTO_2, pdf.MOTTO_2))
+    _rule(right, rw, breaker.width(pdf._MOTTO_2, pdf.MOTTO_2))
 
     left = _cell(table, 1, 0, lw)
     _paragraph(left, _nfc(content.number_line), pdf.NUMBER)
     if content.title is None and content.subject:
-        _paragraph(left, _nfc(content.subject), pdf.SUBJECT_CV)
+        _lines(left, breaker.wrap_balanced(_nfc(content.subject), pdf.SUBJECT_CV, left_pt - 4 * pdf.MM),
+               pdf.SUBJECT_CV)
     if content.security_mark:
         mark = _nfc(content.security_mark).upper()
         p = _paragraph(left, mark, pdf.SECURITY)
-        side = max(0.0, (lw * pdf.MM - _text_width_pt(mark, pdf.SECURITY)) / 2 - 4)
+        side = max(0.0, (left_pt - breaker.width(mark, pdf.SECURITY)) / 2 - 12)
         p.paragraph_format.left_indent = Pt(side)
         p.paragraph_format.right_indent = Pt(side)
         p.paragraph_format.space_before = Pt(6)

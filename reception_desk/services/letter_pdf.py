@@ -107,54 +107,17 @@ def _nfc(text: str | None) -> str:
     return unicodedata.normalize("NFC", text or "").strip()
 
 
-class _Writer:
-    """Draws letters one after another on one canvas; each letter starts on a new page."""
+class LineBreaker:
+    """Measures and breaks lines with the letters' font (also used by the DOCX writer)."""
 
-    def __init__(self, canvas: Canvas, fonts: LetterFonts) -> None:
-        self.c = canvas
+    def __init__(self, fonts: LetterFonts) -> None:
         self.fonts = fonts
-        self.y = TOP
-        self.page_in_letter = 0
-        self.void = False
-        self.pages = 0
-
-    # --- primitives ---------------------------------------------------------------------------
 
     def font(self, style: TextStyle) -> str:
         return self.fonts.name(style.bold, style.italic)
 
     def width(self, text: str, style: TextStyle) -> float:
         return stringWidth(text, self.font(style), style.size)
-
-    def draw(self, x: float, top: float, text: str, style: TextStyle) -> None:
-        self.c.setFont(self.font(style), style.size)
-        self.c.drawString(x, PAGE_HEIGHT - (top + _ASCENT * style.size), text)
-
-    def draw_centred(self, left: float, width: float, top: float, text: str, style: TextStyle) -> float:
-        """Centre ``text`` in the column; returns its width."""
-        w = self.width(text, style)
-        self.draw(left + (width - w) / 2, top, text, style)
-        return w
-
-    def draw_justified(self, x: float, top: float, text: str, style: TextStyle, width: float) -> None:
-        spaces = text.count(" ")
-        extra = width - self.width(text, style)
-        if spaces == 0 or extra <= 0:
-            self.draw(x, top, text, style)
-            return
-        # Word spacing (Tw) is part of the graphics state: save/restore keeps it to this line.
-        # ReportLab puts the space at code 32 in every TrueType subset, so Tw applies to it.
-        self.c.saveState()
-        t = self.c.beginText(x, PAGE_HEIGHT - (top + _ASCENT * style.size))
-        t.setFont(self.font(style), style.size)
-        t.setWordSpace(extra / spaces)
-        t.textOut(text)
-        self.c.drawText(t)
-        self.c.restoreState()
-
-    def rule(self, x0: float, x1: float, y: float, width: float = 0.6) -> None:
-        self.c.setLineWidth(width)
-        self.c.line(x0, PAGE_HEIGHT - y, x1, PAGE_HEIGHT - y)
 
     # --- line breaking ------------------------------------------------------------------------
 
@@ -215,6 +178,50 @@ class _Writer:
             if self.width(text, style) <= width:
                 return [text], style
         return self.wrap_balanced(text, styles[0], width), styles[0]
+
+
+class _Writer(LineBreaker):
+    """Draws letters one after another on one canvas; each letter starts on a new page."""
+
+    def __init__(self, canvas: Canvas, fonts: LetterFonts) -> None:
+        super().__init__(fonts)
+        self.c = canvas
+        self.y = TOP
+        self.page_in_letter = 0
+        self.void = False
+        self.pages = 0
+
+    # --- primitives ---------------------------------------------------------------------------
+
+    def draw(self, x: float, top: float, text: str, style: TextStyle) -> None:
+        self.c.setFont(self.font(style), style.size)
+        self.c.drawString(x, PAGE_HEIGHT - (top + _ASCENT * style.size), text)
+
+    def draw_centred(self, left: float, width: float, top: float, text: str, style: TextStyle) -> float:
+        """Centre ``text`` in the column; returns its width."""
+        w = self.width(text, style)
+        self.draw(left + (width - w) / 2, top, text, style)
+        return w
+
+    def draw_justified(self, x: float, top: float, text: str, style: TextStyle, width: float) -> None:
+        spaces = text.count(" ")
+        extra = width - self.width(text, style)
+        if spaces == 0 or extra <= 0:
+            self.draw(x, top, text, style)
+            return
+        # Word spacing (Tw) is part of the graphics state: save/restore keeps it to this line.
+        # ReportLab puts the space at code 32 in every TrueType subset, so Tw applies to it.
+        self.c.saveState()
+        t = self.c.beginText(x, PAGE_HEIGHT - (top + _ASCENT * style.size))
+        t.setFont(self.font(style), style.size)
+        t.setWordSpace(extra / spaces)
+        t.textOut(text)
+        self.c.drawText(t)
+        self.c.restoreState()
+
+    def rule(self, x0: float, x1: float, y: float, width: float = 0.6) -> None:
+        self.c.setLineWidth(width)
+        self.c.line(x0, PAGE_HEIGHT - y, x1, PAGE_HEIGHT - y)
 
     # --- pages --------------------------------------------------------------------------------
 
