@@ -391,3 +391,31 @@ def test_signature_never_alone_on_a_page() -> None:
                 assert len(body_lines) >= 2, (extra, words)
                 assert all(c["bottom"] <= BOTTOM + EPS for page in pdf.pages for c in page.chars)
     assert pages_seen == {1, 2}
+
+
+def test_awkward_content_stays_inside_the_margins() -> None:
+    """Very long names and words wrap (or are cut) instead of running off the page; empty parts vanish."""
+    base = samples.forwarding()
+    content = dataclasses.replace(
+        base,
+        letterhead=dataclasses.replace(base.letterhead, superior_body="",
+                                       office_name="BAN TIẾP CÔNG DÂN THÀNH PHỐ HỒ CHÍ MINH VÀ CÁC ĐƠN VỊ "
+                                                   "TRỰC THUỘC ỦY BAN NHÂN DÂN THÀNH PHỐ"),
+        title="PHIẾU CHUYỂN ĐƠN KHIẾU NẠI, TỐ CÁO, KIẾN NGHỊ, PHẢN ÁNH ĐẾN CƠ QUAN CÓ THẨM QUYỀN GIẢI QUYẾT",
+        salutation=("Chủ tịch Ủy ban nhân dân xã Thạch Hà, Trưởng Công an xã Thạch Hà và Chủ tịch Ủy ban Mặt "
+                    "trận Tổ quốc Việt Nam xã Thạch Hà.",),
+        paragraphs=("Địa chỉ thư điện tử: " + "nguyenvanan" * 12 + "@example.vn.", "", *base.paragraphs),
+        recipients=("- Cơ quan Ủy ban Kiểm tra Tỉnh ủy Hà Tĩnh và Thanh tra tỉnh Hà Tĩnh (để biết, theo dõi);",
+                    "- Lưu: VT, TCD."),
+        signer=dataclasses.replace(base.signer, authority=""),
+    )
+    with _open(render_letter(content)) as pdf:
+        text = _flat(" ".join(page.extract_text() for page in pdf.pages))
+        for page in pdf.pages:
+            for char in page.chars:
+                if char["top"] < TOP and char["text"].isdigit():
+                    continue
+                assert LEFT - EPS <= char["x0"] and char["x1"] <= RIGHT + EPS, char
+                assert TOP - EPS <= char["top"] and char["bottom"] <= BOTTOM + EPS, char
+    assert "KT." not in text and "PHÓ TRƯỞNG BAN" in text
+    assert "nguyenvanan" * 3 in text.replace(" ", "")
