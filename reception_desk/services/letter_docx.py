@@ -170,9 +170,9 @@ def _header(doc: DocxDocument, content: LetterContent) -> None:
     _rule(left, lw, min(max(office_w / 3, 20 * pdf.MM), office_w / 2))
 
     right = _cell(table, 0, 1, rw)
-    _lines(right, *breaker.fit(pdf._MOTTO_1, (pdf.MOTTO_1, pdf.MOTTO_1_SMALL), right_pt))
-    _paragraph(right, pdf._MOTTO_2, pdf.MOTTO_2)
-    _rule(right, rw, breaker.width(pdf._MOTTO_2, pdf.MOTTO_2))
+    _lines(right, *breaker.fit(pdf.NATIONAL_TITLE_TEXT, (pdf.MOTTO_1, pdf.MOTTO_1_SMALL), right_pt))
+    _paragraph(right, pdf.MOTTO_TEXT, pdf.MOTTO_2)
+    _rule(right, rw, breaker.width(pdf.MOTTO_TEXT, pdf.MOTTO_2))
 
     left = _cell(table, 1, 0, lw)
     _paragraph(left, _nfc(content.number_line), pdf.NUMBER)
@@ -212,13 +212,13 @@ def _salutation(doc: DocxDocument, content: LetterContent) -> None:
         return
     style = pdf.SALUTATION
     if len(lines) == 1:
-        p = _paragraph(doc, f"{pdf._SALUTATION} {lines[0]}", style, space_after=pdf.PARAGRAPH_SPACING)
+        p = _paragraph(doc, f"{pdf.SALUTATION_TEXT} {lines[0]}", style, space_after=pdf.PARAGRAPH_SPACING)
         p.paragraph_format.space_before = Pt(6)
         return
-    label_w = _text_width_pt(pdf._SALUTATION + " ", style)
+    label_w = _text_width_pt(pdf.SALUTATION_TEXT + " ", style)
     longest = max(_text_width_pt(line, style) for line in lines)
     indent = max(pdf.FIRST_LINE_INDENT, (_CONTENT_MM * pdf.MM - label_w - longest) / 2)
-    p = _paragraph(doc, pdf._SALUTATION, style, WD_ALIGN_PARAGRAPH.LEFT)
+    p = _paragraph(doc, pdf.SALUTATION_TEXT, style, WD_ALIGN_PARAGRAPH.LEFT)
     p.paragraph_format.left_indent = Pt(indent)
     p.paragraph_format.space_before = Pt(6)
     dash_w = _text_width_pt("- ", style)
@@ -248,7 +248,7 @@ def _closing(doc: DocxDocument, content: LetterContent) -> None:
     cant_split = OxmlElement("w:cantSplit")
     row_pr.append(cant_split)
     left = _cell(table, 0, 0, lw)
-    p = _paragraph(left, pdf._RECIPIENTS_LABEL, pdf.RECIPIENTS_LABEL, WD_ALIGN_PARAGRAPH.LEFT)
+    p = _paragraph(left, pdf.RECIPIENTS_TEXT, pdf.RECIPIENTS_LABEL, WD_ALIGN_PARAGRAPH.LEFT)
     p.paragraph_format.space_before = Pt(6)
     dash_w = _text_width_pt("- ", pdf.RECIPIENTS)
     for line in content.recipients:
@@ -331,7 +331,7 @@ def _setup_section(section, void: bool) -> None:
         # A cancelled letter says so on every page (the PDF draws a diagonal mark).
         mark = part.add_paragraph()
         mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = mark.add_run(pdf._VOID_MARK)
+        run = mark.add_run(pdf.VOID_TEXT)
         _set_run_font(run, _Style(20, bold=True))
         run.font.color.rgb = _VOID_RED
 

@@ -58,11 +58,11 @@ SIGNATURE_SPACE = 26 * MM  # room for the signature and the seal between positio
 # Baseline below the top of a line box, as a fraction of the font size. With a descent of about
 # 0.22 em, glyphs stay inside a line box of 1.2 em.
 _ASCENT = 0.9
-_MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-_MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
-_SALUTATION = "Kính gửi:"
-_RECIPIENTS_LABEL = "Nơi nhận:"
-_VOID_MARK = "ĐÃ HỦY"
+NATIONAL_TITLE_TEXT = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_TEXT = "Độc lập - Tự do - Hạnh phúc"
+SALUTATION_TEXT = "Kính gửi:"
+RECIPIENTS_TEXT = "Nơi nhận:"
+VOID_TEXT = "ĐÃ HỦY"
 # Administrative units: a two-line agency name breaks before one of these ("ỦY BAN NHÂN DÂN" /
 # "TỈNH HÀ TĨNH"), as letterheads are set by hand.
 _UNIT_WORDS = frozenset({"TỈNH", "THÀNH", "HUYỆN", "QUẬN", "THỊ", "XÃ", "PHƯỜNG", "ĐẶC"})
@@ -257,7 +257,7 @@ class _Writer(LineBreaker):
         self.c.translate(LEFT + WIDTH / 2, PAGE_HEIGHT / 2)
         self.c.rotate(45)
         self.c.setFont(font, size)
-        self.c.drawCentredString(0, -size * 0.35, _VOID_MARK)
+        self.c.drawCentredString(0, -size * 0.35, VOID_TEXT)
         self.c.restoreState()
 
     def ensure(self, height: float) -> None:
@@ -301,10 +301,10 @@ class _Writer(LineBreaker):
         y_left += 6
         # Right column: national motto with a line as long as the second line.
         y_right = TOP
-        motto_style = MOTTO_1 if self.width(_MOTTO_1, MOTTO_1) <= HEADER_RIGHT_WIDTH else MOTTO_1_SMALL
-        self.draw_centred(rx, HEADER_RIGHT_WIDTH, y_right, _MOTTO_1, motto_style)
+        motto_style = MOTTO_1 if self.width(NATIONAL_TITLE_TEXT, MOTTO_1) <= HEADER_RIGHT_WIDTH else MOTTO_1_SMALL
+        self.draw_centred(rx, HEADER_RIGHT_WIDTH, y_right, NATIONAL_TITLE_TEXT, motto_style)
         y_right += motto_style.leading
-        motto_w = self.draw_centred(rx, HEADER_RIGHT_WIDTH, y_right, _MOTTO_2, MOTTO_2)
+        motto_w = self.draw_centred(rx, HEADER_RIGHT_WIDTH, y_right, MOTTO_TEXT, MOTTO_2)
         y_right += MOTTO_2.leading + 1.5
         centre = rx + HEADER_RIGHT_WIDTH / 2
         self.rule(centre - motto_w / 2, centre + motto_w / 2, y_right)
@@ -360,9 +360,9 @@ class _Writer(LineBreaker):
         if not lines:
             return
         style = SALUTATION
-        label_w = self.width(_SALUTATION + " ", style)
+        label_w = self.width(SALUTATION_TEXT + " ", style)
         if len(lines) == 1:
-            text = f"{_SALUTATION} {lines[0]}"
+            text = f"{SALUTATION_TEXT} {lines[0]}"
             w = self.width(text, style)
             if w <= WIDTH - FIRST_LINE_INDENT:
                 self.ensure(style.leading)
@@ -370,7 +370,7 @@ class _Writer(LineBreaker):
                 self.y += style.leading
             else:
                 x = LEFT + FIRST_LINE_INDENT
-                self.draw(x, self.y, _SALUTATION, style)
+                self.draw(x, self.y, SALUTATION_TEXT, style)
                 for part in self.wrap(lines[0], style, RIGHT - x - label_w):
                     self.ensure(style.leading)
                     self.draw(x + label_w, self.y, part, style)
@@ -379,7 +379,7 @@ class _Writer(LineBreaker):
             longest = max(self.width(line, style) for line in lines)
             x = LEFT + max(FIRST_LINE_INDENT, (WIDTH - label_w - longest) / 2)
             self.ensure(style.leading * 2)
-            self.draw(x, self.y, _SALUTATION, style)
+            self.draw(x, self.y, SALUTATION_TEXT, style)
             self.y += style.leading
             dash_w = self.width("- ", style)
             for line in lines:
@@ -416,7 +416,7 @@ class _Writer(LineBreaker):
 
     def _recipient_block(self, content: LetterContent) -> list[tuple[float, str, TextStyle]]:
         """(x offset, text, style) lines of the "Nơi nhận" column."""
-        out: list[tuple[float, str, TextStyle]] = [(0.0, _RECIPIENTS_LABEL, RECIPIENTS_LABEL)]
+        out: list[tuple[float, str, TextStyle]] = [(0.0, RECIPIENTS_TEXT, RECIPIENTS_LABEL)]
         dash_w = self.width("- ", RECIPIENTS)
         avail = FOOTER_LEFT_WIDTH - 4 * MM
         for line in content.recipients:
