@@ -96,12 +96,17 @@ class CaseProfileRow:
     levels: tuple[int, ...]  # per group: 0 not visited, 1 visited, 2 visited with a delegation
     first_in: int  # bit i set: the case's first visit is one of group i's visits of the period
     cases: int
+    field: str | None = None  # case_file.field, when asked for (by_field)
 
 
 def _case_profile(
-    conn: Connection, start: date, end: date, groups: Mapping[str, Sequence[str]]
+    conn: Connection, start: date, end: date, groups: Mapping[str, Sequence[str]], *, by_field: bool = False
 ) -> list[CaseProfileRow]:
-    """The cases visited during the period, counted per profile (a few dozen rows)."""
+    """The cases visited during the period, counted per profile (a few dozen rows).
+
+    ``by_field``: the profile is also split by the case's field (services.reports), which costs
+    nothing more: the case row is read for its kind anyway.
+    """
     visit = Visit.__table__
     case_file = Case.__table__
     all_modes = sorted({mode for modes in groups.values() for mode in modes})
@@ -139,6 +144,7 @@ def _case_profile(
         in_group = case((first_mode.in_(list(modes)), 1 << i), else_=0)
         first_bits.append(case((and_(new_case, days[i] == first_on), case((tie, in_group), else_=1 << i)), else_=0))
     levels = [per_case.c[f"level_{i}"] for i in range(len(groups))]
+    extra = [case_file.c.field] if by_field else []
     stmt = (
         select(
             case_file.c.kind,
@@ -146,13 +152,15 @@ def _case_profile(
             *levels,
             sum(first_bits[1:], first_bits[0]).label("first_in"),  # disjoint bits: the sum is the OR
             func.count(),
+            *extra,
         )
         .select_from(per_case.join(case_file, case_file.c.id == per_case.c.case_id))
-        .group_by(case_file.c.kind, "is_new", *levels, "first_in")
+        .group_by(case_file.c.kind, "is_new", *levels, "first_in", *extra)
     )
     n = len(groups)
     return [
-        CaseProfileRow(row[0], bool(row[1]), tuple(int(v) for v in row[2 : 2 + n]), int(row[2 + n]), int(row[3 + n]))
+        CaseProfileRow(row[0], bool(row[1]), tuple(int(v) for v in row[2 : 2 + n]), int(row[2 + n]), int(row[3 + n]),
+                       row[4 + n] if by_field else None)
         for row in conn.execute(stmt)
     ]
 
