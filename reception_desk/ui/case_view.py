@@ -4,7 +4,9 @@
 (services.case_timeline) and read again after every successful write. In the timeline, a waiting
 transfer's due date is a row of its own, styled like the overdue rows of the queues when late.
 Enter or double-click: on a transfer, answer or due date → the answer form; on a petition → the
-transfer form. The buttons under the timeline do the same for the selected row.
+transfer form. The buttons under the timeline do the same for the selected row; "Văn bản" offers
+the documents of the selected row (ui.letter_preview): for a petition the guidance, the return and
+the receipt, for a visit the receipt, for a transfer the chase letter and the forwarding letter.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ import uuid
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QAction, QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +36,14 @@ from reception_desk.services.case_timeline import CaseTimeline, TimelineEvent, c
 from reception_desk.ui import background
 from reception_desk.ui.answer_dialog import AnswerDialog
 from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.letter_preview import (
+    GuidanceDialog,
+    ReceiptDialog,
+    ReturnDialog,
+    chase_transfer,
+    open_issue_dialog,
+    reprint_forwarding,
+)
 from reception_desk.ui.queues_view import DUE_TODAY_BACKGROUND, DUE_TODAY_FOREGROUND
 from reception_desk.ui.table_models import OVERDUE_BACKGROUND, OVERDUE_FOREGROUND, format_date
 from reception_desk.ui.transfer_dialog import TransferDialog
@@ -98,6 +110,27 @@ class CaseView(QWidget):
         self.answer_button = QPushButton("Ghi kết quả trả lời…", self)
         self.answer_button.setObjectName("answer")
         self.answer_button.clicked.connect(self.answer_selected)
+        self.letters_button = QToolButton(self)
+        self.letters_button.setObjectName("letters")
+        self.letters_button.setText("Văn bản")
+        self.letters_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.letters_button)
+        self.guidance_action = QAction("Phiếu hướng dẫn…", menu)
+        self.guidance_action.triggered.connect(lambda: self._petition_letter(GuidanceDialog))
+        self.return_action = QAction("Trả lại đơn…", menu)
+        self.return_action.triggered.connect(lambda: self._petition_letter(ReturnDialog))
+        self.receipt_action = QAction("Giấy biên nhận…", menu)
+        self.receipt_action.triggered.connect(self._receipt)
+        self.chase_action = QAction("Văn bản đôn đốc…", menu)
+        self.chase_action.triggered.connect(self._chase)
+        self.reprint_action = QAction("In lại phiếu chuyển", menu)
+        self.reprint_action.triggered.connect(self._reprint)
+        for action in (self.guidance_action, self.return_action, self.receipt_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.chase_action)
+        menu.addAction(self.reprint_action)
+        self.letters_button.setMenu(menu)
 
         people_box = QWidget(self)
         people_layout = QVBoxLayout(people_box)
@@ -112,6 +145,7 @@ class CaseView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.transfer_button)
         buttons.addWidget(self.answer_button)
+        buttons.addWidget(self.letters_button)
         buttons.addStretch(1)
         events_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -225,6 +259,15 @@ class CaseView(QWidget):
         event = self.selected_event()
         self.transfer_button.setEnabled(event is not None and event.petition_id is not None)
         self.answer_button.setEnabled(event is not None and event.transfer_id is not None)
+        petition = event is not None and event.petition_id is not None and event.transfer_id is None
+        transfer = event is not None and event.transfer_id is not None
+        visit = event is not None and event.visit_id is not None
+        self.guidance_action.setEnabled(petition)
+        self.return_action.setEnabled(petition)
+        self.receipt_action.setEnabled(petition or visit)
+        self.chase_action.setEnabled(transfer)
+        self.reprint_action.setEnabled(transfer)
+        self.letters_button.setEnabled(petition or transfer or visit)
 
     def open_event(self, row: int) -> None:
         event = self.event_at(row)
@@ -244,6 +287,36 @@ class CaseView(QWidget):
         event = self.selected_event()
         if event is not None and event.transfer_id is not None:
             self.open_answer(event.transfer_id)
+
+    def _about(self, event: TimelineEvent) -> str:
+        case = self._timeline.case.title if self._timeline is not None else ""
+        return f"{event.kind_label} ngày {format_date(event.on)}: {event.title}" + (f" — vụ việc: {case}" if case else "")
+
+    def _petition_letter(self, form: type[GuidanceDialog] | type[ReturnDialog]) -> None:
+        event = self.selected_event()
+        if event is not None and event.petition_id is not None:
+            open_issue_dialog(form(self._engine, event.petition_id, self, about=self._about(event), today=self._today))
+
+    def _receipt(self) -> None:
+        event = self.selected_event()
+        if event is None:
+            return
+        if event.petition_id is not None and event.transfer_id is None:
+            open_issue_dialog(ReceiptDialog(self._engine, self, petition_id=event.petition_id,
+                                            about=self._about(event), today=self._today))
+        elif event.visit_id is not None:
+            open_issue_dialog(ReceiptDialog(self._engine, self, visit_id=event.visit_id, about=self._about(event),
+                                            today=self._today))
+
+    def _chase(self) -> None:
+        event = self.selected_event()
+        if event is not None and event.transfer_id is not None:
+            chase_transfer(self, self._engine, event.transfer_id, today=self._today)
+
+    def _reprint(self) -> None:
+        event = self.selected_event()
+        if event is not None and event.transfer_id is not None:
+            reprint_forwarding(self, self._engine, event.transfer_id)
 
     def open_transfer(self, petition_id: uuid.UUID) -> TransferDialog:
         dialog = TransferDialog(self._engine, petition_id, self, today=self._today)

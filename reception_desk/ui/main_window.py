@@ -47,6 +47,16 @@ from reception_desk.ui.directory_view import DirectoryView
 from reception_desk.ui.first_run import FirstRunPanel
 from reception_desk.ui.global_search import TITLE as GLOBAL_TITLE
 from reception_desk.ui.global_search import GlobalSearchPane
+from reception_desk.ui.letter_preview import (
+    GuidanceDialog,
+    ReceiptDialog,
+    ReturnDialog,
+    chase_transfer,
+    open_issue_dialog,
+    reprint_forwarding,
+)
+from reception_desk.ui.letters_view import TITLE as LETTERS_TITLE
+from reception_desk.ui.letters_view import LettersView
 from reception_desk.ui.petition_form import PetitionForm
 from reception_desk.ui.petition_form import restore_pending_drafts as restore_petition_drafts
 from reception_desk.ui.queues_view import QueuesView
@@ -203,6 +213,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.queues, QUEUES_TITLE)
         self.sessions = SessionsView(engine)
         self.tabs.addTab(self.sessions, SESSIONS_TITLE)
+        self.letters = LettersView(engine)
+        self.tabs.addTab(self.letters, LETTERS_TITLE)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._case_windows: list[QDialog] = []
 
@@ -266,6 +278,21 @@ class MainWindow(QMainWindow):
         for action in (self.transfer_action, self.answer_action, self.case_action):
             desk_menu.addAction(action)
 
+        letters_menu = self.menuBar().addMenu("&Văn bản")
+        self.letters_action = self._action("&Sổ văn bản đi", self.show_letters, "Ctrl+7")
+        self.guidance_action = self._action("Phiếu &hướng dẫn cho đơn đang chọn…", self.guidance_selected)
+        self.return_action = self._action("&Trả lại đơn đang chọn…", self.return_selected)
+        self.receipt_action = self._action("Giấy &biên nhận cho đơn đang chọn…", self.receipt_selected)
+        self.chase_action = self._action("Văn bản đôn đốc cho lần chuyển đang chọn…", self.chase_selected)
+        self.reprint_action = self._action("&In lại phiếu chuyển của lần chuyển đang chọn", self.reprint_selected)
+        letters_menu.addAction(self.letters_action)
+        letters_menu.addSeparator()
+        for action in (self.guidance_action, self.return_action, self.receipt_action):
+            letters_menu.addAction(action)
+        letters_menu.addSeparator()
+        for action in (self.chase_action, self.reprint_action):
+            letters_menu.addAction(action)
+
         catalog_menu = self.menuBar().addMenu("&Danh mục")
         catalog_menu.addAction(self._action("&Cơ quan, đơn vị nhận đơn…", self.show_directory))
         catalog_menu.addAction(self._action("&Lịch tiếp của lãnh đạo", self.show_sessions, "Ctrl+6"))
@@ -290,6 +317,7 @@ class MainWindow(QMainWindow):
             self._action(f"{GLOBAL_TITLE} và gõ từ khóa", self.search_everywhere, "Ctrl+Shift+F")
         )
         view_menu.addAction(self._action(QUEUES_TITLE, lambda: self.show_queue(None), "Ctrl+5"))
+        view_menu.addAction(self.letters_action)  # the same action as Văn bản → Sổ văn bản đi (Ctrl+7)
         view_menu.addSeparator()
         self.refresh_action = self._action("&Làm mới", self.refresh, QKeySequence.StandardKey.Refresh)
         if self.refresh_action.shortcut() != QKeySequence("F5"):
@@ -441,6 +469,65 @@ class MainWindow(QMainWindow):
             self.queues.tabs.setCurrentIndex(QUEUES.index(queue))  # type: ignore[arg-type]
         if self._show_tab(self.queues):
             self.queues.view.setFocus()
+
+    @Slot()
+    def show_letters(self) -> None:
+        if self._show_tab(self.letters):
+            self.letters.view.setFocus()
+
+    def _selected_petition(self) -> Any:
+        """The petition of the Đơn thư list under the cursor, or None (with a hint in the status bar)."""
+        row = self.selected_row("petitions") if self.current_kind() == "petitions" else None
+        if row is None:
+            self.statusBar().showMessage("Chọn một đơn trong danh sách Đơn thư.", 8000)
+        return row
+
+    def _selected_transfer_id(self) -> Any:
+        """The transfer under the cursor of the Chuyển đơn list or the Theo dõi tab, or None."""
+        if self.tabs.currentWidget() is self.queues:
+            queue_row = self.queues.selected_row()
+            if queue_row is not None:
+                return queue_row.transfer_id
+        elif self.current_kind() == "transfers":
+            row = self.selected_row("transfers")
+            if row is not None:
+                return row.id
+        self.statusBar().showMessage("Chọn một lần chuyển đơn (danh sách Chuyển đơn hoặc Theo dõi chuyển đơn).", 8000)
+        return None
+
+    @staticmethod
+    def _about(row: Any) -> str:
+        return f"Đơn {row.kind_label.lower()} nhận ngày {row.received_on:%d/%m/%Y} — {row.signers}"
+
+    @Slot()
+    def guidance_selected(self) -> None:
+        row = self._selected_petition()
+        if row is not None:
+            open_issue_dialog(GuidanceDialog(self.engine, row.id, self, about=self._about(row)))
+
+    @Slot()
+    def return_selected(self) -> None:
+        row = self._selected_petition()
+        if row is not None:
+            open_issue_dialog(ReturnDialog(self.engine, row.id, self, about=self._about(row)))
+
+    @Slot()
+    def receipt_selected(self) -> None:
+        row = self._selected_petition()
+        if row is not None:
+            open_issue_dialog(ReceiptDialog(self.engine, self, petition_id=row.id, about=self._about(row)))
+
+    @Slot()
+    def chase_selected(self) -> None:
+        transfer_id = self._selected_transfer_id()
+        if transfer_id is not None:
+            chase_transfer(self, self.engine, transfer_id)
+
+    @Slot()
+    def reprint_selected(self) -> None:
+        transfer_id = self._selected_transfer_id()
+        if transfer_id is not None:
+            reprint_forwarding(self, self.engine, transfer_id)
 
     @Slot()
     def show_sessions(self) -> None:

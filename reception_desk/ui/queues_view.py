@@ -8,7 +8,9 @@ red text, and a "Tình trạng" cell that says "quá hạn N ngày" (colour is n
 
 Double-click (or Enter) on a row opens its case through ``openCase(case_id)``; a petition not
 attached to a case opens the answer form instead. "Ghi kết quả trả lời…" (Ctrl+R) records the
-agency's answer for the selected row. Counts and rows reload after every successful write
+agency's answer for the selected row; "Văn bản đôn đốc…" issues a chase letter to the agency (asking
+first when the row is not overdue yet) and "In lại phiếu chuyển" shows its forwarding letter
+(ui.letter_preview). Counts and rows reload after every successful write
 (ui.background.changes) and on F5.
 """
 
@@ -50,6 +52,7 @@ from reception_desk.services.queues import (
 from reception_desk.ui import background
 from reception_desk.ui.answer_dialog import AnswerDialog
 from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.letter_preview import chase_transfer, reprint_forwarding
 from reception_desk.ui.table_models import (
     OVERDUE_BACKGROUND,
     OVERDUE_FOREGROUND,
@@ -213,6 +216,12 @@ class QueuesView(QWidget):
         self.case_button = QPushButton("Mở vụ việc", self)
         self.case_button.setObjectName("open_case")
         self.case_button.clicked.connect(self.open_selected_case)
+        self.chase_button = QPushButton("Văn bản đôn đốc…", self)
+        self.chase_button.setObjectName("chase")
+        self.chase_button.clicked.connect(self.chase_selected)
+        self.reprint_button = QPushButton("In lại phiếu chuyển", self)
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.clicked.connect(self.reprint_selected)
         refresh = QPushButton("Làm mới", self)
         refresh.setToolTip("F5")
         refresh.clicked.connect(self.refresh)
@@ -227,6 +236,8 @@ class QueuesView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.answer_button)
         buttons.addWidget(self.case_button)
+        buttons.addWidget(self.chase_button)
+        buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
         buttons.addWidget(refresh)
         layout = QVBoxLayout(self)
@@ -330,6 +341,8 @@ class QueuesView(QWidget):
         row = self.selected_row()
         self.answer_button.setEnabled(row is not None)
         self.case_button.setEnabled(row is not None and row.case_id is not None)
+        self.chase_button.setEnabled(row is not None)
+        self.reprint_button.setEnabled(row is not None)
 
     def _activated(self, index: QModelIndex) -> None:
         if not index.isValid():
@@ -349,6 +362,16 @@ class QueuesView(QWidget):
         row = self.selected_row()
         if row is not None:
             self.open_answer(row.transfer_id)
+
+    def chase_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            chase_transfer(self, self._engine, row.transfer_id, today=self._today)
+
+    def reprint_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            reprint_forwarding(self, self._engine, row.transfer_id)
 
     def open_answer(self, transfer_id: uuid.UUID) -> AnswerDialog:
         dialog = AnswerDialog(self._engine, transfer_id, self, today=self._today)

@@ -4,6 +4,7 @@ Tab "Cơ quan" edits services.settings.OfficeSettings (what the letters print; a
 header as it will read) and is saved with "Lưu". Tab "Ngày nghỉ, ngày làm bù" lists one year's days
 off and make-up working days from services.settings.year_days; each addition or removal is saved
 at once through services.workdays.set_day / clear_day (an administrator's edit, audited there).
+Tab "Mẫu văn bản" edits the wording of the letters (ui.template_editor).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from reception_desk.ui import background
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.directory_view import Column, RowsTableModel, make_table
 from reception_desk.ui.sessions_view import VIETNAMESE, WEEKDAYS
+from reception_desk.ui.template_editor import TemplateEditor
 
 # Field, label, placeholder, in the order of the letterhead (top left, then the signature block).
 OFFICE_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -86,6 +88,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._office_tab(), "Cơ quan")
         self.tabs.addTab(self._days_tab(year or date.today().year), "Ngày nghỉ, ngày làm bù")
         self.tabs.addTab(self._intake_tab(), "Tiếp nhận đơn")
+        self.templates = TemplateEditor(engine, self)
+        self.tabs.addTab(self.templates, "Mẫu văn bản")
         self.buttons = QDialogButtonBox(self)
         self.save_button = self.buttons.addButton("&Lưu thông tin cơ quan", QDialogButtonBox.ButtonRole.ApplyRole)
         self.save_button.setEnabled(False)  # until the stored settings arrive

@@ -7,6 +7,12 @@ due date and its legal basis follow as the date changes), the optional letter nu
 Enter or Ctrl+Enter saves. Agencies that already hold an unanswered transfer of the petition are
 shown but cannot be ticked.
 
+"In phiếu chuyển đơn" (ticked when the letterhead settings are complete) and "Gửi thông báo cho
+người gửi đơn" issue the forwarding letters and the notice in the same transaction as the transfer
+(services.transfers.transfer_petition): if a letter cannot be issued, nothing is saved, the form
+keeps what was typed and says why (offering Cài đặt when the letterhead is incomplete). Once
+saved, the letters open in the preview (ui.letter_preview).
+
 Reading and saving run through ui.background; a refused save (ValidationError, ConflictError)
 shows the Vietnamese message and keeps everything typed.
 """
@@ -20,19 +26,24 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import Engine
 
+from reception_desk.domain.letters import LetterKind
 from reception_desk.domain.text import fold
 from reception_desk.services.errors import ConflictError
+from reception_desk.services.settings import OfficeSettings, load_office_settings
 from reception_desk.services.transfers import (
     SavedTransfer,
     TransferContext,
@@ -41,6 +52,8 @@ from reception_desk.services.transfers import (
 )
 from reception_desk.ui.background import BackgroundOp, show_failure
 from reception_desk.ui.form_support import date_edit, dialog_buttons, from_qdate, record_label, to_qdate
+from reception_desk.ui.letter_preview import letterhead_missing, offer_settings, show_preview
+from reception_desk.ui.settings_dialog import SettingsDialog
 from reception_desk.ui.table_models import format_date, one_line
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -68,6 +81,7 @@ class TransferDialog(QDialog):
         self._today = today or date.today()
         self._context: TransferContext | None = None
         self._saving = False
+        self.preview: QDialog | None = None  # the letters' preview opened after the save
         self.setWindowTitle("Chuyển đơn")
         self.setMinimumSize(680, 620)  # room for the list and a two-line warning without squeezing
 
@@ -110,6 +124,29 @@ class TransferDialog(QDialog):
         self.note_edit = QLineEdit(self)
         self.note_edit.setObjectName("note")
         self.note_edit.setMaxLength(2000)
+        self.print_box = QCheckBox("&In phiếu chuyển đơn", self)
+        self.print_box.setObjectName("issue_letters")
+        self.print_box.setChecked(True)
+        self.print_box.setToolTip("Cấp số và lập phiếu chuyển đơn cho từng cơ quan cùng lúc chuyển đơn")
+        self.notify_box = QCheckBox("&Gửi thông báo cho người gửi đơn", self)
+        self.notify_box.setObjectName("notify_petitioner")
+        self.letterhead_label = QLabel("", self)
+        self.letterhead_label.setObjectName("letterhead_label")
+        self.letterhead_label.setWordWrap(True)
+        self.letterhead_label.setStyleSheet(WARNING_STYLE)
+        self.settings_button = QPushButton("Mở Cài đặt…", self)
+        self.settings_button.setObjectName("open_settings")
+        self.settings_button.setAutoDefault(False)
+        self.settings_button.clicked.connect(self._open_settings)
+        self.letterhead_label.hide()
+        self.settings_button.hide()
+        letter_row = QHBoxLayout()
+        letter_row.addWidget(self.print_box)
+        letter_row.addWidget(self.notify_box)
+        letter_row.addStretch(1)
+        letterhead_row = QHBoxLayout()
+        letterhead_row.addWidget(self.letterhead_label, 1)
+        letterhead_row.addWidget(self.settings_button)
 
         form = QFormLayout()
         form.addRow("Tìm cơ quan:", self.filter_edit)
@@ -121,6 +158,8 @@ class TransferDialog(QDialog):
         form.addRow("", self.warning_label)
         form.addRow("Số văn bản:", self.number_edit)
         form.addRow("Ghi chú:", self.note_edit)
+        form.addRow("Văn bản:", letter_row)
+        form.addRow("", letterhead_row)
 
         self.buttons, self.save_button = dialog_buttons(self, "Chuyển đơn", self.save)
 
@@ -132,8 +171,11 @@ class TransferDialog(QDialog):
         self.setTabOrder(self.agency_list, self.date_edit)
         self.setTabOrder(self.date_edit, self.number_edit)
         self.setTabOrder(self.number_edit, self.note_edit)
+        self.setTabOrder(self.note_edit, self.print_box)
+        self.setTabOrder(self.print_box, self.notify_box)
         self.filter_edit.setFocus()
         self._load()
+        self._check_letterhead()
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -177,6 +219,27 @@ class TransferDialog(QDialog):
         self._chosen_changed()
         self._update_due()
         self.loaded.emit()
+
+    def _check_letterhead(self) -> None:
+        engine = self._engine
+        BackgroundOp(self, lambda _p, _c: load_office_settings(engine)).success(self._letterhead_read) \
+            .run_in_background()
+
+    def _letterhead_read(self, office: OfficeSettings) -> None:
+        """Without a complete letterhead no letter can be issued: untick and say where to fix it."""
+        complete = office.is_complete
+        self.print_box.setChecked(complete)
+        self.letterhead_label.setText("" if complete else
+                                      "Chưa đủ thông tin cơ quan (Cài đặt → Cơ quan) nên chưa in được phiếu chuyển "
+                                      "đơn; đơn vẫn chuyển được, phiếu in sau (Văn bản → In lại phiếu chuyển).")
+        self.letterhead_label.setVisible(not complete)
+        self.settings_button.setVisible(not complete)
+
+    def _open_settings(self) -> None:
+        dialog = SettingsDialog(self._engine, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(self._letterhead_read)
+        dialog.show()
 
     # --- agencies -----------------------------------------------------------------------------
 
@@ -258,10 +321,12 @@ class TransferDialog(QDialog):
         engine, petition_id = self._engine, self._petition_id
         sent, number, note = self.sent_on(), self.number_edit.text(), self.note_edit.text()
         version, today = context.petition.version, self._today
+        issue, notify = self.print_box.isChecked(), self.notify_box.isChecked()
 
         def task(_progress: Any, _cancel: Any) -> list[SavedTransfer]:
             return transfer_petition(engine, petition_id, ids, sent, number=number or None, note=note or None,
-                                     petition_version=version, today=today)
+                                     petition_version=version, today=today, issue_letters=issue,
+                                     notify_petitioner=notify)
 
         (
             BackgroundOp(self, task, writes=True, error_title="Chưa chuyển được đơn")
@@ -273,11 +338,24 @@ class TransferDialog(QDialog):
     def _saved(self, result: list[SavedTransfer]) -> None:
         self._saving = False
         self.saved.emit(result)
+        # forwarding letters in the order of the agencies, then the notice (one preview, one print)
+        issued = [x for s in result for x in s.letters]
+        issued = [x for x in issued if x.kind is LetterKind.FORWARDING] + \
+                 [x for x in issued if x.kind is not LetterKind.FORWARDING]
+        if issued:
+            self.preview = show_preview(self.parentWidget(), self._engine, letters=issued)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
         self._chosen_changed()
+        if letterhead_missing(exc):
+            offer_settings(self, self._engine, "Chưa đủ thông tin cơ quan để in phiếu chuyển đơn "
+                           f"({', '.join(getattr(exc, 'errors', []) or [])}), nên đơn CHƯA được chuyển: "
+                           "chưa ghi gì vào sổ. Điền thông tin trong Cài đặt → Cơ quan rồi bấm “Chuyển đơn” "
+                           "lại, hoặc bỏ chọn “In phiếu chuyển đơn” để chuyển đơn và in phiếu sau.",
+                           "Chưa chuyển được đơn")
+            return
         show_failure(self, exc, "Chưa chuyển được đơn")
         if isinstance(exc, ConflictError):  # read the petition again; the ticks and fields stay
             self._load(set(self.chosen_ids()))
