@@ -77,14 +77,19 @@ def register_exporter(fmt: str, writer: Exporter) -> None:
     EXPORTERS[fmt] = writer
 
 
-def export_report(report: OfficeReport, fmt: str, path: Path) -> None:
-    """Write ``report`` with the writer registered for ``fmt``; ValidationError when there is none."""
+def exporter(fmt: str) -> Exporter:
+    """The writer registered for ``fmt``; ValidationError (Vietnamese) when there is none."""
     writer = EXPORTERS.get(fmt)
     if writer is None:
         available = ", ".join(["json", *sorted(EXPORTERS)])
         raise ValidationError(f"Định dạng không được hỗ trợ trong bản này: “{fmt}” (chưa có bộ ghi tệp "
                               f"{fmt.upper()}; hiện có: {available}).")
-    writer(report, path)
+    return writer
+
+
+def export_report(report: OfficeReport, fmt: str, path: Path) -> None:
+    """Write ``report`` to ``path`` with the writer registered for ``fmt``."""
+    exporter(fmt)(report, path)
 
 
 # --- the report --------------------------------------------------------------------------------
