@@ -204,7 +204,7 @@ def _static_figures() -> tuple[FigureDef, ...]:
     def xld(key: str, label: str, unit: str, spec: FigureSpec, columns: tuple[int, ...] = ()) -> FigureDef:
         return FigureDef(f"xld.{key}", label, unit, spec, "01/XLD", columns)
 
-    figures.append(xld("received.total", "Số đơn tiếp nhận trong kỳ", "đơn", FigureSpec("petition"), (5, 6, 7)))
+    figures.append(xld("received.total", "Số đơn tiếp nhận trong kỳ", "đơn", FigureSpec("petition"), (5,)))
     for channel in Channel:
         figures.append(xld(f"by_channel.{channel.value}", f"Đơn nhận qua: {channel.label}", "đơn",
                            FigureSpec("petition", channel=channel.value)))
@@ -347,7 +347,8 @@ TCD_TITLE = "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN THƯỜNG XUYÊN, ĐỊN
 # 01/XLD as far as the desk records it. Columns 2–4 (carried over from the previous period), the
 # split of 5–7 by number of signers, 10, 14–17 and 25 need data the desk does not keep.
 XLD_COLUMNS: tuple[FormColumn, ...] = (
-    FormColumn(5, ("Tiếp nhận trong kỳ",), ("xld.received.total",)),
+    # columns 5–7 split the petitions received by number of signers; the desk gives their sum
+    FormColumn(5, ("Tiếp nhận trong kỳ (cột 5–7 cộng lại)",), ("xld.received.total",)),
     FormColumn(9, ("Đủ điều kiện xử lý", "Số đơn"), ("xld.eligibility.eligible",)),
     FormColumn(11, ("Đủ điều kiện xử lý", "Phân loại theo nội dung", "Khiếu nại"),
                ("xld.eligible_by_kind.complaint",)),
