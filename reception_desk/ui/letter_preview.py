@@ -236,6 +236,8 @@ class LetterPreviewDialog(QDialog):
         self.letter_combo.setObjectName("letter_choice")
         self.letter_combo.setAccessibleName("Văn bản đang chọn")
         self.letter_combo.currentIndexChanged.connect(self._letter_chosen)
+        self.goto_label = QLabel("Đi tới &văn bản:", self)
+        self.goto_label.setBuddy(self.letter_combo)
         self.pages_label = QLabel(self)
         self.pages_label.setObjectName("pages_label")
 
@@ -273,6 +275,7 @@ class LetterPreviewDialog(QDialog):
                   activated=lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
 
         top = QHBoxLayout()
+        top.addWidget(self.goto_label)
         top.addWidget(self.letter_combo, 1)
         top.addWidget(self.pages_label)
         buttons = QHBoxLayout()
@@ -316,11 +319,13 @@ class LetterPreviewDialog(QDialog):
         self.letter_combo.blockSignals(True)
         current = max(0, self.letter_combo.currentIndex())
         self.letter_combo.clear()
-        for letter in self._letters:
-            self.letter_combo.addItem(letter_heading(letter))
+        for n, letter in enumerate(self._letters, start=1):
+            void = " (đã hủy)" if letter.status is LetterStatus.VOID else ""
+            self.letter_combo.addItem(f"{n}. {KIND_LABELS[letter.kind]} số {letter.symbol}{void}")
         self.letter_combo.setCurrentIndex(min(current, len(self._letters) - 1))
         self.letter_combo.blockSignals(False)
         self.letter_combo.setVisible(len(self._letters) > 1)
+        self.goto_label.setVisible(len(self._letters) > 1)
         self._update_heading()
 
     def _update_heading(self) -> None:

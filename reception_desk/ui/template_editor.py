@@ -104,9 +104,9 @@ class TemplateEditor(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Mẫu văn bản:", self))
-        left.addWidget(self.list, 1)
+        left.addWidget(self.list, 1)  # eight templates: the placeholders get the room
         left.addWidget(QLabel("Trường dùng được (nhấp đúp để chèn):", self))
-        left.addWidget(self.placeholders, 1)
+        left.addWidget(self.placeholders, 2)
         left_box = QWidget(self)
         left_box.setLayout(left)
         buttons = QHBoxLayout()
