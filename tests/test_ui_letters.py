@@ -526,3 +526,58 @@ def test_the_template_editor_saves_a_good_edit_and_explains_a_bad_one(
     assert questions and not reset.args[0].overridden
     assert not load_template(sqlite_engine, "forwarding").overridden
     qtbot.waitUntil(lambda: editor.editor.toPlainText() == shipped, timeout=10_000)
+
+
+# --- where the actions live: the main window's menu and the case window ------------------------------
+
+
+def test_ctrl_7_shows_the_register_and_the_letters_menu_acts_on_the_selection(
+        qtbot: QtBot, sqlite_engine: Engine) -> None:
+    from reception_desk.ui.main_window import MainWindow
+
+    w = _world(sqlite_engine)
+    _tid, _forwarding = _transfer_with_letter(sqlite_engine, w)
+    window = MainWindow(sqlite_engine)
+    _show(qtbot, window)
+    qtbot.waitUntil(lambda: window.database_empty is False, timeout=10_000)
+    assert window.letters_action.shortcut().toString() == "Ctrl+7"
+    shortcuts = [a.shortcut().toString() for a in window.findChildren(type(window.letters_action))
+                 if not a.shortcut().isEmpty()]
+    assert shortcuts.count("Ctrl+7") == 1  # no clash with another action
+    window.letters_action.trigger()
+    assert window.tabs.currentWidget() is window.letters
+    qtbot.waitUntil(lambda: window.letters.model.rowCount() == 1, timeout=10_000)
+    # a petition action with no petition selected only says what to select
+    window.guidance_action.trigger()
+    assert window.statusBar().currentMessage() == "Chọn một đơn trong danh sách Đơn thư."
+    window.show_list("petitions")
+    pane = window.panes["petitions"]
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=10_000)
+    pane.view.setCurrentIndex(pane.model.index(0, 0))
+    window.receipt_action.trigger()
+    forms = [d for d in window.findChildren(letter_preview.ReceiptDialog) if d.isVisible()]
+    assert len(forms) == 1 and "Nguyễn Thị Hương" in forms[0].about_label.text()
+    forms[0].close()
+
+
+def test_the_case_window_offers_the_letters_of_the_selected_row(qtbot: QtBot, sqlite_engine: Engine) -> None:
+    from reception_desk.ui.case_view import CaseView
+
+    w = _world(sqlite_engine)
+    _transfer_with_letter(sqlite_engine, w)
+    view = CaseView(sqlite_engine, today=TODAY)
+    _show(qtbot, view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show_case(w["case"])
+    rows = {view.event_at(n).kind: n for n in range(view.events.rowCount())}
+    view.events.setCurrentCell(rows["petition"], 0)
+    assert view.letters_button.isEnabled()
+    assert view.guidance_action.isEnabled() and view.return_action.isEnabled() and view.receipt_action.isEnabled()
+    assert not view.chase_action.isEnabled() and not view.reprint_action.isEnabled()
+    view.events.setCurrentCell(rows["transfer"], 0)
+    assert view.chase_action.isEnabled() and view.reprint_action.isEnabled()
+    assert not view.guidance_action.isEnabled()
+    view.reprint_action.trigger()
+    qtbot.waitUntil(lambda: bool(view.findChildren(LetterPreviewDialog)), timeout=15_000)
+    preview = view.findChildren(LetterPreviewDialog)[0]
+    assert preview.letters[0].symbol == "01/PC-BTCD"
