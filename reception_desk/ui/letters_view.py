@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -249,8 +249,6 @@ class LettersView(QWidget):
         refresh = QPushButton("Làm mới", self)
         refresh.setToolTip("F5")
         refresh.clicked.connect(self.refresh)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Kỳ:", self))

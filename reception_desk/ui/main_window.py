@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action(QUEUES_TITLE, lambda: self.show_queue(None), "Ctrl+5"))
         view_menu.addAction(self.letters_action)  # the same action as Văn bản → Sổ văn bản đi (Ctrl+7)
         view_menu.addSeparator()
-        self.refresh_action = self._action("&Làm mới", self.refresh, QKeySequence.StandardKey.Refresh)
+        self.refresh_action = self._action("&Làm mới", self.refresh_all, QKeySequence.StandardKey.Refresh)
         if self.refresh_action.shortcut() != QKeySequence("F5"):
             self.refresh_action.setShortcuts([self.refresh_action.shortcut(), QKeySequence("F5")])
         view_menu.addAction(self.refresh_action)
@@ -438,6 +438,12 @@ class MainWindow(QMainWindow):
         BackgroundOp(self, lambda _p, _c: listing.database_is_empty(self.engine)).success(
             checked
         ).run_in_background()
+
+    @Slot()
+    def refresh_all(self) -> None:
+        """F5: the lists, and the register (which otherwise re-reads itself after each write)."""
+        self.refresh()
+        self.letters.refresh()
 
     @property
     def database_empty(self) -> bool | None:

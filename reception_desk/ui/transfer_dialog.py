@@ -127,6 +127,8 @@ class TransferDialog(QDialog):
         self.print_box = QCheckBox("&In phiếu chuyển đơn", self)
         self.print_box.setObjectName("issue_letters")
         self.print_box.setChecked(True)
+        self._letters_chosen = False  # the clerk clicked a letter box: the settings' answer leaves it be
+        self.print_box.clicked.connect(self._letters_touched)
         self.print_box.setToolTip("Cấp số và lập phiếu chuyển đơn cho từng cơ quan cùng lúc chuyển đơn")
         self.notify_box = QCheckBox("&Gửi thông báo cho người gửi đơn", self)
         self.notify_box.setObjectName("notify_petitioner")
@@ -228,17 +230,25 @@ class TransferDialog(QDialog):
     def _letterhead_read(self, office: OfficeSettings) -> None:
         """Without a complete letterhead no letter can be issued: untick and say where to fix it."""
         complete = office.is_complete
-        self.print_box.setChecked(complete)
+        if not self._letters_chosen:
+            self.print_box.setChecked(complete)
         self.letterhead_label.setText("" if complete else
                                       "Chưa đủ thông tin cơ quan (Cài đặt → Cơ quan) nên chưa in được phiếu chuyển "
                                       "đơn; đơn vẫn chuyển được, phiếu in sau (Văn bản → In lại phiếu chuyển).")
         self.letterhead_label.setVisible(not complete)
         self.settings_button.setVisible(not complete)
 
+    def _letterhead_saved(self, office: OfficeSettings) -> None:
+        self._letters_chosen = False  # the clerk completed the letterhead to print: tick the box
+        self._letterhead_read(office)
+
+    def _letters_touched(self) -> None:
+        self._letters_chosen = True
+
     def _open_settings(self) -> None:
         dialog = SettingsDialog(self._engine, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.settings_saved.connect(self._letterhead_read)
+        dialog.settings_saved.connect(self._letterhead_saved)
         dialog.show()
 
     # --- agencies -----------------------------------------------------------------------------
