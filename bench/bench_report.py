@@ -2,8 +2,11 @@
 
 Times services.statistics.period_report (the figures of the period, the same dates a year
 earlier, and the change — what ``reception-desk report`` prints) for the last complete quarter
-and the last complete calendar year before ``today``. One untimed warm-up call each, then
-``repeat`` timed calls; prints median and p95. Targets: quarter < 300 ms, year < 1 s.
+and the last complete calendar year before ``today``; then the full office report of that year
+(services.reports: 01/TCD, 01/XLD and the narrative, both periods, rendered to the JSON of
+``reception-desk report --full``), reading the two periods at the same time (the default) and one
+after the other. One untimed warm-up call each, then ``repeat`` timed calls; prints median and
+p95. Targets: quarter < 300 ms, year < 1 s, office report (JSON) < 1 s.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import emit, summary_ms  # noqa: E402
+from reception_desk.services.reports import office_report, report_json  # noqa: E402
+from reception_desk.services.settings import OfficeSettings  # noqa: E402
 from reception_desk.services.statistics import period_report  # noqa: E402
 from reception_desk.storage.engine import make_engine  # noqa: E402
 
@@ -46,6 +51,22 @@ def bench_reports(db: str, today: date, repeat: int = 15) -> dict[str, Any]:
             result[label] = {"from": start.isoformat(), "to": end.isoformat(),
                              "visits_in_period": _total_visits(report),
                              "petitions_in_period": report.get("petitions", {}).get("received"),
+                             **summary_ms(samples)}
+        start, end = last_year(today)
+        office = OfficeSettings(office_name="BAN TIẾP CÔNG DÂN")
+        for label, parallel in (("office_year", True), ("office_year_serial", False)):
+            def run(parallel: bool = parallel) -> dict[str, Any]:
+                return report_json(office_report(engine, start, end, office=office, parallel=parallel))
+
+            doc = run()  # warm-up
+            samples = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            result[label] = {"from": start.isoformat(), "to": end.isoformat(),
+                             "visits_in_period": doc["tcd"]["total"]["visits"]["value"],
+                             "petitions_in_period": doc["xld"]["received"]["total"]["value"],
                              **summary_ms(samples)}
     finally:
         engine.dispose()
