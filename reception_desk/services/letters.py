@@ -61,6 +61,7 @@ from reception_desk.services.letter_templates import (
     LetterTemplate,
     Value,
     load_template,
+    parse_template,
     render,
     saved_office_in_text,
 )
@@ -82,7 +83,7 @@ from reception_desk.storage.models import (
     new_id,
     utcnow,
 )
-from reception_desk.storage.numbering import next_number
+from reception_desk.storage.numbering import last_number, next_number
 from reception_desk.storage.versioning import StaleVersion, update_versioned
 
 _doc: Table = store.documents
@@ -419,20 +420,16 @@ def _office_values(conn: Connection, settings: OfficeSettings) -> dict[str, Valu
     }
 
 
-def _issue(conn: Connection, settings: OfficeSettings, job: _Issue, actor: str | None) -> IssuedLetter:
-    template = job.template
-    year = job.issued_on.year
-    number = next_number(conn, template.series, year)
-    symbol = symbol_text(template.symbol_pattern, number, template.series, settings.office_symbol)
-    values = {**_office_values(conn, settings), **job.values, "so_ky_hieu": symbol,
-              "ngay_van_ban": date_text(job.issued_on)}
-    text = render(template, values, confidential=job.confidential)
-    doc_id = new_id()
+def _compose(conn: Connection, settings: OfficeSettings, template: LetterTemplate, values: dict[str, Value],
+             issued_on: date, symbol: str, *, confidential: bool, document_id: str | None) -> tuple[LetterContent, str | None]:
+    """The letter's printed content (and its subject) from the template, the settings and the values."""
+    values = {**_office_values(conn, settings), **values, "so_ky_hieu": symbol, "ngay_van_ban": date_text(issued_on)}
+    text = render(template, values, confidential=confidential)
     content = LetterContent(
         kind=template.kind,
         letterhead=Letterhead(settings.superior_body, settings.office_name, settings.place_name),
         number_line=f"Số: {symbol}",
-        place_date=place_date_line(settings.place_name, job.issued_on),
+        place_date=place_date_line(settings.place_name, issued_on),
         title=text.title,
         subject=text.subject,
         salutation=salutation_lines(list(text.salutation)),
@@ -440,8 +437,19 @@ def _issue(conn: Connection, settings: OfficeSettings, job: _Issue, actor: str |
         recipients=recipient_lines(list(text.recipients), text.archive),
         signer=SignerBlock(settings.signer_on_behalf, settings.signer_title, settings.signer_name),
         security_mark=text.security_mark,
-        document_id=str(doc_id),
+        document_id=document_id,
     )
+    return content, text.subject
+
+
+def _issue(conn: Connection, settings: OfficeSettings, job: _Issue, actor: str | None) -> IssuedLetter:
+    template = job.template
+    year = job.issued_on.year
+    number = next_number(conn, template.series, year)
+    symbol = symbol_text(template.symbol_pattern, number, template.series, settings.office_symbol)
+    doc_id = new_id()
+    content, subject = _compose(conn, settings, template, job.values, job.issued_on, symbol,
+                                confidential=job.confidential, document_id=str(doc_id))
     if job.protect is not None:
         leaks = leaked_identity(content, job.protect)
         if leaks:  # the last check (domain notes §5): raising rolls the number back as well
@@ -457,7 +465,7 @@ def _issue(conn: Connection, settings: OfficeSettings, job: _Issue, actor: str |
         "issued_on": job.issued_on, "status": LetterStatus.ISSUED.value,
         "transfer_id": job.transfer_id, "petition_id": job.petition_id, "visit_id": job.visit_id,
         "agency_id": job.agency_id, "citizen_id": job.citizen_id,
-        "recipient": job.recipient, "subject": text.subject or job.subject_hint or template.label,
+        "recipient": job.recipient, "subject": subject or job.subject_hint or template.label,
         "content": json.dumps(snapshot, ensure_ascii=False), "issued_by": actor,
     })
     _audit(conn, "letter.issue", "issued_document", doc_id, {
@@ -573,14 +581,15 @@ def issue_notice(db: Db, transfer_ids: uuid.UUID | str | Sequence[uuid.UUID | st
     with _transaction(db) as conn:
         settings = _office(conn)
         if ids:
-            rows = list(conn.execute(select(_transfer).where(_transfer.c.id.in_(ids))
-                                     .order_by(_transfer.c.sent_on, _transfer.c.created_at)))
+            rows = list(conn.execute(select(_transfer).where(_transfer.c.id.in_(ids))))
             if len(rows) != len(set(ids)):
                 raise NotFoundError("Không tìm thấy lần chuyển đơn đã chọn (có thể đã bị xóa ở bàn khác).")
+            # the agencies in the order the clerk chose them (transfers saved together share a time)
+            rows.sort(key=lambda r: (r.sent_on, ids.index(r.id)))
         else:
             pid = _uuid(petition_id, "đơn")  # type: ignore[arg-type]
             everything = list(conn.execute(select(_transfer).where(_transfer.c.petition_id == pid)
-                                           .order_by(_transfer.c.sent_on, _transfer.c.created_at)))
+                                           .order_by(_transfer.c.sent_on, _transfer.c.created_at, _transfer.c.id)))
             if not everything:
                 raise ValidationError("Đơn này chưa được chuyển đến cơ quan nào; chưa có gì để thông báo.")
             latest = everything[-1].sent_on
@@ -588,7 +597,8 @@ def issue_notice(db: Db, transfer_ids: uuid.UUID | str | Sequence[uuid.UUID | st
         if len({r.petition_id for r in rows}) != 1:
             raise ValidationError("Một thông báo chỉ dành cho các lần chuyển của cùng một đơn.")
         first = rows[0]
-        for d in store.documents_of(conn, kind=LetterKind.NOTICE.value, transfer_ids=[first.id]):
+        # one notice per sending: a notice in force about any of these transfers is the one
+        for d in store.documents_of(conn, kind=LetterKind.NOTICE.value, transfer_ids=[r.id for r in rows]):
             if d.status == LetterStatus.ISSUED.value:
                 return _letter(d)
         p = _petition_facts(conn, first.petition_id)
@@ -864,6 +874,42 @@ def void_letter(db: Db, document_id: uuid.UUID | str, reason: str, seen_version:
                        {"version": tv, "changes": {"number": [row.symbol, None]}, "document_id": did}, who)
         updated = conn.execute(select(_doc).where(_doc.c.id == did)).one()
     return _letter(updated)
+
+
+# --- trying a template out ---------------------------------------------------------------------------
+
+# Made-up facts for a template's "Xem thử": every placeholder has a value, none is a real person.
+SAMPLE_VALUES: dict[str, Value] = {
+    "ngay_don": "20/12/2025", "ngay_nhan_don": "22/12/2025", "loai_don": "khiếu nại",
+    "tom_tat": "Khiếu nại Quyết định số 125/QĐ-UBND ngày 10/11/2025 của Ủy ban nhân dân xã Mẫu về việc thu "
+               "hồi đất của gia đình tại thôn 1",
+    "can_cu_luat": "Luật Khiếu nại năm 2011",
+    "nguoi_gui": "ông Nguyễn Văn Mẫu", "dia_chi_nguoi_gui": "thôn 1, xã Mẫu",
+    "thong_tin_nguoi_gui": "ông Nguyễn Văn Mẫu, địa chỉ: thôn 1, xã Mẫu",
+    "co_quan_nhan": "Chủ tịch Ủy ban nhân dân xã Mẫu", "ngay_chuyen": "05/01/2026",
+    "so_phieu_chuyen": "07/PC-BTCD", "phieu_chuyen": "Phiếu chuyển đơn số 07/PC-BTCD ngày 05/01/2026",
+    "han_tra_loi": "19/01/2026", "so_ngay_qua_han": "12",
+    "thoi_han_tra_loi": "ngày 19/01/2026 (đã quá hạn 12 ngày)", "gui_kem": "đơn và tài liệu kèm theo",
+    "co_quan_co_tham_quyen": "Tòa án nhân dân khu vực Mẫu", "noi_dung_huong_dan": "",
+    "nguoi_nhan": "ông Nguyễn Văn Mẫu", "ly_do": "đơn đã được giải quyết theo quy định",
+    "danh_sach_giay_to": ["Đơn khiếu nại (bản gốc, 02 tờ)", "Bản sao Quyết định số 125/QĐ-UBND"],
+    "so_luong_giay_to": "02",
+}
+
+
+def sample_letter(db: Db, name: str, text: str, *, issued_on: date | None = None) -> LetterContent:
+    """How template ``name`` would print with ``text`` (not saved), on made-up facts and the office's
+    letterhead: for the settings dialog's "Xem thử". Takes no number and writes nothing; a bad
+    text raises the ValidationError that saving it would."""
+    template = parse_template(name, text, overridden=True)
+    day = issued_on or date.today()
+    with _reading(db) as conn:
+        settings = _office(conn)
+        symbol = symbol_text(template.symbol_pattern, last_number(conn, template.series, day.year) + 1,
+                             template.series, settings.office_symbol)
+        content, _ = _compose(conn, settings, template, dict(SAMPLE_VALUES), day, symbol,
+                              confidential=name.endswith("denunciation"), document_id=None)
+    return content
 
 
 # --- reading ---------------------------------------------------------------------------------------
