@@ -60,6 +60,8 @@ from reception_desk.ui.letters_view import LettersView
 from reception_desk.ui.petition_form import PetitionForm
 from reception_desk.ui.petition_form import restore_pending_drafts as restore_petition_drafts
 from reception_desk.ui.queues_view import QueuesView
+from reception_desk.ui.reports_view import TITLE as REPORTS_TITLE
+from reception_desk.ui.reports_view import ReportsView
 from reception_desk.ui.sessions_view import SessionsView
 from reception_desk.ui.settings_dialog import SettingsDialog
 from reception_desk.ui.start_screen import StartScreen
@@ -215,6 +217,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.sessions, SESSIONS_TITLE)
         self.letters = LettersView(engine)
         self.tabs.addTab(self.letters, LETTERS_TITLE)
+        self.reports = ReportsView(engine)
+        self.reports.open_record.connect(self.open_report_record)
+        self.reports.open_case.connect(self.open_case)
+        self.reports.open_visit.connect(self.edit_visit)
+        self.tabs.addTab(self.reports, REPORTS_TITLE)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._case_windows: list[QDialog] = []
 
@@ -293,6 +300,12 @@ class MainWindow(QMainWindow):
         for action in (self.chase_action, self.reprint_action):
             letters_menu.addAction(action)
 
+        reports_menu = self.menuBar().addMenu("&Báo cáo")
+        self.reports_action = self._action("&Báo cáo định kỳ (01/TCD, 01/XLD, lời văn)", self.show_reports, "Ctrl+8")
+        self.register_action = self._action("&Sổ tiếp công dân (Mẫu 03)…", self.show_register)
+        reports_menu.addAction(self.reports_action)
+        reports_menu.addAction(self.register_action)
+
         catalog_menu = self.menuBar().addMenu("&Danh mục")
         catalog_menu.addAction(self._action("&Cơ quan, đơn vị nhận đơn…", self.show_directory))
         catalog_menu.addAction(self._action("&Lịch tiếp của lãnh đạo", self.show_sessions, "Ctrl+6"))
@@ -318,6 +331,7 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self._action(QUEUES_TITLE, lambda: self.show_queue(None), "Ctrl+5"))
         view_menu.addAction(self.letters_action)  # the same action as Văn bản → Sổ văn bản đi (Ctrl+7)
+        view_menu.addAction(self.reports_action)  # and as Báo cáo → Báo cáo định kỳ (Ctrl+8)
         view_menu.addSeparator()
         self.refresh_action = self._action("&Làm mới", self.refresh_all, QKeySequence.StandardKey.Refresh)
         if self.refresh_action.shortcut() != QKeySequence("F5"):
@@ -534,6 +548,37 @@ class MainWindow(QMainWindow):
         transfer_id = self._selected_transfer_id()
         if transfer_id is not None:
             reprint_forwarding(self, self.engine, transfer_id)
+
+    @Slot()
+    def show_reports(self) -> None:
+        if self._show_tab(self.reports):
+            self.reports.period_combo.setFocus()
+
+    @Slot()
+    def show_register(self) -> None:
+        """Báo cáo → Sổ tiếp công dân: the register of the period chosen on the Báo cáo tab."""
+        if self._show_tab(self.reports):
+            self.reports.open_register()
+
+    @Slot(object)
+    def open_report_record(self, row: Any) -> None:
+        """A record behind a report figure (services.reports.RecordRow), opened where the desk
+        edits it: a visit or a petition in its form, a transfer in the answer form, a case in the
+        case window, a reception day in the leaders' schedule, a directive in its case."""
+        if row.record == "visit":
+            self.edit_visit(row.id)
+        elif row.record == "petition":
+            self.edit_petition(row.id)
+        elif row.record == "transfer":
+            self.open_answer(row.id)
+        elif row.record == "case":
+            self.open_case(row.id)
+        elif row.record == "session":
+            self.show_session(row.id, row.day)
+        elif row.case_id is not None:
+            self.open_case(row.case_id)
+        else:
+            self.statusBar().showMessage("Văn bản chỉ đạo này không gắn với vụ việc nào để mở.", 8000)
 
     @Slot()
     def show_sessions(self) -> None:

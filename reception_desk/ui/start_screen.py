@@ -2,8 +2,10 @@
 
 Counts of the follow-up queues (services.queues; overdue in red), the agencies holding the most
 overdue transfers, the leaders' next reception days (ui.sessions_view.UpcomingSessionsWidget) and
-the two everyday actions. Everything is read in the background and re-read after every save
-(ui.background.changes()), so the numbers are those of the database, never kept by hand.
+the two everyday actions, then the year's charts (ui.dashboard.DashboardWidget). Everything is
+read in the background and re-read after every save (ui.background.changes()), so the numbers
+are those of the database, never kept by hand. The page scrolls when the window is too short for
+the charts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -28,6 +31,7 @@ from sqlalchemy import Engine
 from reception_desk.services.queues import QUEUE_LABELS, QUEUES, QueueCounts, QueueName, queue_counts
 from reception_desk.ui import background
 from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.dashboard import DashboardWidget
 from reception_desk.ui.sessions_view import UpcomingSessionsWidget
 
 # What each count means, in the clerk's words (tooltips of the cards).
@@ -118,10 +122,14 @@ class StartScreen(QWidget):
         self.upcoming = UpcomingSessionsWidget(engine, self, today=today)
         self.upcoming.session_activated.connect(self.session_activated)
 
+        self.dashboard = DashboardWidget(engine, self, today=today)
+        self.dashboard.overdue_requested.connect(lambda: self.queue_requested.emit("overdue"))
+
         columns = QHBoxLayout()
         columns.addWidget(follow_up, 3)
         columns.addWidget(self.upcoming, 2)
-        layout = QVBoxLayout(self)
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
         title = QLabel("Việc cần làm hôm nay", self)
         font = title.font()
         font.setPointSizeF(max(font.pointSizeF(), 10) * 1.4)
@@ -130,7 +138,15 @@ class StartScreen(QWidget):
         layout.addWidget(title)
         layout.addLayout(actions)
         layout.addLayout(columns)
-        layout.addStretch(1)
+        layout.addWidget(self.dashboard, 1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("start_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         background.changes().database_changed.connect(self.refresh)
         self.refresh()
