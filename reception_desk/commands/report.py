@@ -9,8 +9,10 @@ The period is either ``--from/--to`` (inclusive dates) or an official period ``-
 - ``--format pdf|xlsx|docx --output FILE`` writes the office report with the writer registered
   for that format in services.reports.EXPORTERS; a format without a writer is refused (exit 2).
 
-``reception-desk register --from --to [--output FILE]`` writes the Sổ tiếp công dân (Mẫu 03) rows
-of a date range as JSON.
+``reception-desk register --from --to [--format json|pdf] [--output FILE]`` writes the Sổ tiếp công
+dân (Mẫu 03) rows of a date range as JSON, or the printable register as PDF (services.report_pdf).
+
+The writers are registered by importing services.report_exports (below).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from reception_desk.domain.periods import MAX_YEAR, MIN_YEAR, PERIOD_CODES, rule_for_code
+from reception_desk.services import report_exports  # noqa: F401  (registers the PDF, XLSX, DOCX writers)
 from reception_desk.services.database import database
 from reception_desk.services.errors import UserError, ValidationError
 from reception_desk.services.register import REGISTER_COLUMNS, register_page
@@ -29,6 +32,7 @@ from reception_desk.services.reports import FILE_FORMATS, exporter, office_repor
 from reception_desk.services.statistics import period_report
 
 FORMATS = ("json", *FILE_FORMATS)
+REGISTER_FORMATS = ("json", "pdf")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", required=True, help="ngày đầu (tính cả ngày này)")
     r.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", required=True, help="ngày cuối (tính cả ngày này)")
+    r.add_argument("--format", default="json", metavar="|".join(REGISTER_FORMATS),
+                   help="json (mặc định) hoặc pdf: sổ in khổ A4 ngang (cần --output)")
     r.add_argument("--output", metavar="FILE", help="ghi vào tệp (UTF-8) thay vì in ra màn hình")
     r.set_defaults(func=run_register)
 
@@ -157,6 +163,11 @@ def run_register(args: argparse.Namespace) -> int:
     start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     if end < start:
         raise ValidationError(f"Ngày --to ({end.isoformat()}) trước ngày --from ({start.isoformat()}).")
+    fmt = (args.format or "").strip().lower()
+    if fmt not in REGISTER_FORMATS:
+        raise ValidationError(f"Định dạng không được hỗ trợ: “{args.format}” (cho phép: {', '.join(REGISTER_FORMATS)}).")
+    if fmt == "pdf":
+        return _register_pdf(args, start, end)
     rows = []
     with database(args.db) as engine:
         page = register_page(engine, start, end)
@@ -171,6 +182,18 @@ def run_register(args: argparse.Namespace) -> int:
                                                                           strict=True)},
            "rows": rows}
     _write(render_json(doc), args.output, f"sổ tiếp công dân {start:%d/%m/%Y}–{end:%d/%m/%Y}")
+    return 0
+
+
+def _register_pdf(args: argparse.Namespace, start: date, end: date) -> int:
+    if not args.output:
+        raise ValidationError("Định dạng pdf cần tệp kết quả: thêm --output TỆP.pdf")
+    from reception_desk.services.report_pdf import register_pdf  # ReportLab only when printing
+
+    path = Path(args.output).expanduser()
+    with database(args.db) as engine:
+        count = register_pdf(engine, start, end, path)
+    print(f"Đã ghi sổ tiếp công dân {start:%d/%m/%Y}–{end:%d/%m/%Y} ({count} lượt tiếp) vào {path}.", file=sys.stderr)
     return 0
 
 
