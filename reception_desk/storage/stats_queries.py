@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reception_desk.storage.engine import begin_sqlite_transaction
@@ -93,76 +93,84 @@ class CaseProfileRow:
 
     kind: str  # case_file.kind
     new: bool  # the case's first visit (in any mode) falls in the period
-    levels: tuple[int, ...]  # per group: 0 not visited, 1 visited, 2 visited with a delegation
-    first_in: int  # bit i set: the case's first visit is one of group i's visits of the period
+    levels: tuple[int, ...]  # per mode: 0 not visited, 1 visited, 2 visited with a delegation
+    first_in: int  # bit i set: the case's first visit is one of mode i's visits of the period
     cases: int
     field: str | None = None  # case_file.field, when asked for (by_field)
 
 
 def _case_profile(
-    conn: Connection, start: date, end: date, groups: Mapping[str, Sequence[str]], *, by_field: bool = False
+    conn: Connection, start: date, end: date, modes: Sequence[str], *, by_field: bool = False
 ) -> list[CaseProfileRow]:
-    """The cases visited during the period, counted per profile (a few dozen rows).
+    """The cases visited during the period, counted per profile (a few hundred rows at most).
 
-    ``by_field``: the profile is also split by the case's field (services.reports), which costs
-    nothing more: the case row is read for its kind anyway.
+    The profile is per reception mode (``modes``, distinct); callers fold it into their groups
+    (a group's distinct cases are those seen in any of its modes). ``by_field``: also split by the
+    case's field (services.reports), which costs little: the case row is read for its kind anyway.
     """
     visit = Visit.__table__
     case_file = Case.__table__
-    all_modes = sorted({mode for modes in groups.values() for mode in modes})
     visit_level = case((visit.c.is_delegation.is_(True), 2), else_=1)
-    per_group: list[ColumnElement] = []
-    for i, modes in enumerate(groups.values()):
-        in_group = visit.c.reception_mode.in_(list(modes))
-        per_group.append(func.max(case((in_group, visit_level), else_=0)).label(f"level_{i}"))
-        per_group.append(func.min(case((in_group, visit.c.visit_date))).label(f"day_{i}"))
-    outside = ~visit.c.reception_mode.in_(all_modes)
+    per_mode: list[ColumnElement] = []
+    for i, mode in enumerate(modes):
+        is_mode = visit.c.reception_mode == mode
+        per_mode.append(func.max(case((is_mode, visit_level), else_=0)).label(f"level_{i}"))
+        per_mode.append(func.min(case((is_mode, visit.c.visit_date))).label(f"day_{i}"))
+    outside = visit.c.reception_mode.not_in(list(modes))
     per_case = (
-        select(visit.c.case_id, *per_group, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
+        select(visit.c.case_id, *per_mode, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
         .where(visit.c.visit_date.between(start, end))
         .group_by(visit.c.case_id)
         .subquery("per_case")
     )
 
-    # Does group i hold the case's first visit? Its earliest day in the period must be the case's
-    # first-visit day. If no other visit of the period fell on that day, yes; otherwise (a
-    # same-day tie, decided by time and id) the first visit itself is looked up by key — CASE
-    # guarantees the look-up runs for those few cases only. (A comparison with a NULL day — a
-    # group that did not see the case — is not true, so it is no tie.)
+    # Does mode i hold the case's first visit? Its earliest day in the period must be the case's
+    # first-visit day. If no visit of another mode fell on that day, yes; otherwise (a same-day
+    # tie, decided by time and id) the first visit itself is looked up by key — CASE guarantees
+    # the look-up runs for those few cases only. (A NULL day — a mode that did not see the case —
+    # never equals the first-visit day.)
     first_on = case_file.c.first_visit_on
     new_case = first_on.between(start, end)
+    days = [per_case.c[f"day_{i}"] for i in range(len(modes))]
+    on_first_day = [case((day == first_on, 1), else_=0) for day in days]
+    same_day = sum(on_first_day[1:], on_first_day[0]) + case((per_case.c.day_outside == first_on, 1), else_=0)
+    # No tie: the one mode whose earliest day is the first-visit day (its bit; none if it is the
+    # outside modes' day). Tie: the first visit's own mode, if that mode was seen on that day.
+    alone = sum((hit * (1 << i) for i, hit in enumerate(on_first_day[1:], 1)), on_first_day[0])
     first_visit = visit.alias("first_visit")
     first_mode = (
         select(first_visit.c.reception_mode)
         .where(first_visit.c.id == case_file.c.first_visit_id)
         .scalar_subquery()
     )
-    days = [per_case.c[f"day_{i}"] for i in range(len(groups))]
-    first_bits: list[ColumnElement] = []
-    for i, modes in enumerate(groups.values()):
-        tie = or_(per_case.c.day_outside == first_on, *(day == first_on for j, day in enumerate(days) if j != i))
-        in_group = case((first_mode.in_(list(modes)), 1 << i), else_=0)
-        first_bits.append(case((and_(new_case, days[i] == first_on), case((tie, in_group), else_=1 << i)), else_=0))
-    levels = [per_case.c[f"level_{i}"] for i in range(len(groups))]
+    # simple CASE: the look-up is evaluated once, not once per mode
+    tied = case({mode: on_first_day[i] * (1 << i) for i, mode in enumerate(modes)}, value=first_mode, else_=0)
+    first_in = case((~new_case, 0), (same_day <= 1, alone), else_=tied)
+    levels = [per_case.c[f"level_{i}"] for i in range(len(modes))]
+    # One integer per (new, levels, first_in): PostgreSQL then groups by hashing a few columns
+    # (with one column per level it estimated a group per case and sorted them all).
+    code = case((new_case, 1), else_=0)
+    weight = 2
+    for level in levels:
+        code = code + level * weight
+        weight *= 3
+    code = code + first_in * weight
     extra = [case_file.c.field] if by_field else []
     stmt = (
-        select(
-            case_file.c.kind,
-            case((new_case, 1), else_=0).label("is_new"),
-            *levels,
-            sum(first_bits[1:], first_bits[0]).label("first_in"),  # disjoint bits: the sum is the OR
-            func.count(),
-            *extra,
-        )
+        select(case_file.c.kind, code.label("code"), func.count(), *extra)
         .select_from(per_case.join(case_file, case_file.c.id == per_case.c.case_id))
-        .group_by(case_file.c.kind, "is_new", *levels, "first_in", *extra)
+        .group_by(case_file.c.kind, "code", *extra)
     )
-    n = len(groups)
-    return [
-        CaseProfileRow(row[0], bool(row[1]), tuple(int(v) for v in row[2 : 2 + n]), int(row[2 + n]), int(row[3 + n]),
-                       row[4 + n] if by_field else None)
-        for row in conn.execute(stmt)
-    ]
+    rows: list[CaseProfileRow] = []
+    for row in conn.execute(stmt):
+        value = int(row[1])
+        new, value = bool(value % 2), value // 2
+        found = []
+        for _ in modes:
+            found.append(value % 3)
+            value //= 3
+        rows.append(CaseProfileRow(row[0], new, tuple(found), value, int(row[2]), row[3] if by_field else None))
+    return rows
 
 
 def visit_figures(
@@ -177,13 +185,13 @@ def visit_figures(
     ``groups`` maps a group name to its reception modes, ``kinds`` a report kind to the case kinds
     it gathers. Dates are inclusive: [start, end].
     """
-    all_modes = sorted({mode for modes in groups.values() for mode in modes})
+    all_modes = list(dict.fromkeys(mode for modes in groups.values() for mode in modes))
     totals = _visit_totals(conn, start, end, all_modes)
-    profile = _case_profile(conn, start, end, groups)
+    profile = _case_profile(conn, start, end, all_modes)
     report_kind_of = {stored: kind for kind, stored_kinds in kinds.items() for stored in stored_kinds}
 
     result: dict[str, dict[str, int]] = {}
-    for i, (group, modes) in enumerate(groups.items()):
+    for group, modes in groups.items():
         figures = dict.fromkeys(VISIT_MEASURES, 0) | {f"kind:{kind}": 0 for kind in kinds}
         for mode in modes:
             visits, persons, delegations, delegation_persons, largest = totals.get(mode, (0, 0, 0, 0, 0))
@@ -192,15 +200,19 @@ def visit_figures(
             figures["delegations"] += delegations
             figures["delegation_persons"] += delegation_persons
             figures["largest_delegation"] = max(figures["largest_delegation"], largest)
+        bits = [all_modes.index(mode) for mode in dict.fromkeys(modes)]
+        group_mask = sum(1 << i for i in bits)
         for row in profile:
-            if row.first_in & (1 << i):
+            level = max(row.levels[i] for i in bits)
+            # a case's first visit is one visit, in one mode: at most one bit of first_in is set
+            if row.first_in & group_mask:
                 figures["first_visits"] += row.cases
-            if row.levels[i] >= 1:
+            if level >= 1:
                 figures["cases"] += row.cases
                 figures["first_cases"] += row.cases if row.new else 0
                 if row.kind in report_kind_of:
                     figures[f"kind:{report_kind_of[row.kind]}"] += row.cases
-            if row.levels[i] == 2:
+            if level == 2:
                 figures["delegation_cases"] += row.cases
                 figures["delegation_first_cases"] += row.cases if row.new else 0
         result[group] = figures
