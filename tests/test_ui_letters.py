@@ -528,6 +528,37 @@ def test_the_template_editor_saves_a_good_edit_and_explains_a_bad_one(
     qtbot.waitUntil(lambda: editor.editor.toPlainText() == shipped, timeout=10_000)
 
 
+def test_xem_thu_previews_the_unsaved_text_without_taking_a_number(
+        qtbot: QtBot, sqlite_engine: Engine, errors: list[str]) -> None:
+    from reception_desk.storage.models import DocumentNumber, IssuedDocument
+
+    save_office_settings(sqlite_engine, OFFICE)
+    editor = TemplateEditor(sqlite_engine)
+    _show(qtbot, editor)
+    qtbot.waitUntil(lambda: editor.current == "forwarding" and editor.preview_button.isEnabled(), timeout=10_000)
+    edited = editor.editor.toPlainText().replace("để xem xét", "để khẩn trương xem xét", 1)
+    editor.editor.setPlainText(edited)
+    qtbot.mouseClick(editor.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(editor.findChildren(LetterPreviewDialog)), timeout=15_000)
+    [dialog] = editor.findChildren(LetterPreviewDialog)
+    qtbot.waitUntil(lambda: dialog.pdf is not None, timeout=15_000)
+    text = " ".join(_text(dialog.pdf).split())  # lines of a paragraph joined
+    assert "khẩn trương xem xét" in text and "Nguyễn Văn Mẫu" in text
+    dialog.close()
+    assert editor.is_unsaved("forwarding")  # trying out saves nothing
+    assert not load_template(sqlite_engine, "forwarding").overridden
+    with sqlite_engine.connect() as conn:
+        for table in (IssuedDocument.__table__, DocumentNumber.__table__):
+            assert conn.execute(select(table)).first() is None
+    # a bad text is explained under the editor, as a save would, and stays
+    bad = edited.replace('subject = ""', 'subject = "V/v ${khong_co}"', 1)
+    editor.editor.setPlainText(bad)
+    qtbot.mouseClick(editor.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(editor.error_label.isVisible, timeout=10_000)
+    assert "${khong_co}" in editor.error_label.text() and editor.editor.toPlainText() == bad
+    assert not errors
+
+
 # --- where the actions live: the main window's menu and the case window ------------------------------
 
 

@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
-from reception_desk.services import letter_templates
+from reception_desk.domain.letters import LetterContent
+from reception_desk.services import letter_templates, letters
 from reception_desk.services.errors import UserError, ValidationError
 from reception_desk.services.letter_templates import LetterTemplate, TemplateInfo
 from reception_desk.ui import background, dialogs
 from reception_desk.ui.background import BackgroundOp
+from reception_desk.ui.letter_preview import show_preview
 
 _NAME_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = "color: #a01010;"
@@ -99,7 +101,12 @@ class TemplateEditor(QWidget):
         self.reset_button = QPushButton("&Khôi phục mẫu gốc", self)
         self.reset_button.setObjectName("reset_template")
         self.reset_button.clicked.connect(self.reset)
-        self.preview_note = QLabel("Văn bản in theo mẫu đã lưu; hãy lưu rồi lập thử một văn bản để xem.", self)
+        self.preview_button = QPushButton("&Xem thử", self)
+        self.preview_button.setObjectName("preview_template")
+        self.preview_button.setToolTip("Xem văn bản in theo nội dung đang sửa (chưa lưu), với số liệu mẫu")
+        self.preview_button.clicked.connect(self.preview)
+        self.preview_note = QLabel("Xem thử dùng tiêu đề cơ quan trong Cài đặt và số liệu mẫu; "
+                                   "không lấy số văn bản, không lưu gì.", self)
         self.preview_note.setWordWrap(True)
 
         left = QVBoxLayout()
@@ -111,6 +118,7 @@ class TemplateEditor(QWidget):
         left_box.setLayout(left)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.preview_button)
         buttons.addWidget(self.reset_button)
         buttons.addStretch(1)
         right = QVBoxLayout()
@@ -145,6 +153,7 @@ class TemplateEditor(QWidget):
         self._busy = busy
         ready = not busy and self._current is not None
         self.save_button.setEnabled(ready)
+        self.preview_button.setEnabled(ready)
         info = self._infos.get(self._current or "")
         self.reset_button.setEnabled(ready and info is not None and info.overridden)
 
@@ -290,6 +299,29 @@ class TemplateEditor(QWidget):
         message = error_text(exc)
         self._show_error(message)  # the text typed stays in the editor
         self.failed.emit(message)
+
+    def preview(self) -> None:
+        """The letter the edited text would print, on made-up facts (nothing saved, no number taken)."""
+        name, text, engine = self._current, self.editor.toPlainText(), self._engine
+        if name is None or self._busy:
+            return
+        self.status_label.setText("")
+
+        def shown(content: LetterContent) -> None:
+            self._show_error(None)
+            info = self._infos.get(name)
+            show_preview(self, engine, contents=[content], title=f"Xem thử: {info.label if info else name}",
+                         note="Bản xem thử với số liệu mẫu; chưa lưu mẫu, không lấy số văn bản.")
+
+        BackgroundOp(self, lambda _p, _c: letters.sample_letter(engine, name, text),
+                     error_title="Chưa xem thử được mẫu") \
+            .success(shown).failure(self._preview_failed).run_in_background()
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, UserError):
+            background.show_failure(self, exc, "Chưa xem thử được mẫu")
+            return
+        self._show_error(error_text(exc))  # the text typed stays in the editor
 
     def reset(self) -> None:
         name, engine = self._current, self._engine
