@@ -102,7 +102,8 @@ LAND_WIDTH = LANDSCAPE[0] - LAND_LEFT - LAND_RIGHT
 # Sizes in the forms' tables (pt): headers, figures; the lead column's width.
 FORM_HEADER_SIZE = 7.5
 FORM_FIGURE_SIZE = 9.0
-FORM_MIN_FIGURE_SIZE = 5.5
+FORM_MIN_FIGURE_SIZE = 5.5  # below this in small steps, only when nothing else fits
+FORM_SMALLEST_FIGURE_SIZE = 3.0
 FORM_LEAD_WIDTH = 34 * MM
 FORM_MIN_COLUMN = 17.0  # pt: the header words ("nhiều", "người") still fit at 7.5 pt
 CELL_PAD = 1.5
@@ -283,16 +284,17 @@ def _form_rows(report: OfficeReport, columns: Sequence[FormColumn]) -> list[list
 
 def _figure_widths(rows: list[list[str]], n: int, avail: float, font: str) -> tuple[list[float], float]:
     """Widths of the ``n`` figure columns filling ``avail`` and the figures' font size: every figure
-    fits in its column, shrinking the size when a very large office's numbers would not."""
+    fits in its column, the size shrinking (to 3 pt at the very least) when a very large office's
+    numbers would not fit at the usual size."""
     size = FORM_FIGURE_SIZE
     while True:
         need = [max(FORM_MIN_COLUMN, max(stringWidth(r[i + 1], font, size) for r in rows) + 2 * CELL_PAD + 1)
                 for i in range(n)]
         total = sum(need)
-        if total <= avail or size <= FORM_MIN_FIGURE_SIZE:
+        if total <= avail or size <= FORM_SMALLEST_FIGURE_SIZE:
             extra = max(0.0, avail - total) / n
             return [w + extra for w in need], size
-        size = max(FORM_MIN_FIGURE_SIZE, size - 0.5)
+        size -= 0.5 if size > FORM_MIN_FIGURE_SIZE else 0.25
 
 
 def _form_table(report: OfficeReport, columns: Sequence[FormColumn], styles: _Styles, fonts: LetterFonts,
@@ -487,6 +489,7 @@ class _RegisterWriter:
         self.page = 0
         self.rows = 0
         self.y = 0.0  # distance from the top edge of the page
+        self.body_top = 0.0  # where this page's rows begin, under the column headers
 
     # drawing helpers in top-down coordinates
     def text(self, x: float, top: float, text: str, font: str, size: float) -> None:
@@ -511,6 +514,7 @@ class _RegisterWriter:
         if self.page == 1:
             self.title_block()
         self.header()
+        self.body_top = self.y
 
     def title_block(self) -> None:
         f = self.fonts
@@ -579,11 +583,12 @@ class _RegisterWriter:
         wrapped = [self.cell.wrap(_nfc(text), self.widths[i] - 2 * self.PAD) for i, text in enumerate(cells)]
         if self.page == 0:
             self.new_page()
-        # A row taller than what is left of the page goes on in the next page's first row.
+        # A row starts on a new page when it does not fit in what is left of this one; only a row
+        # taller than a whole page is split, going on in the next page's first row.
         while wrapped:
             room = int((self.bottom() - self.y - 2 * self.PAD) // self.leading)
             tallest = max(len(lines) for lines in wrapped) or 1
-            if room < min(tallest, 2):
+            if room < tallest and (self.y > self.body_top or room < 1):
                 self.new_page()
                 continue
             take = min(tallest, room)
