@@ -159,7 +159,12 @@ class Petition(Entity, table=True):
     """Đơn: one petition received by any channel."""
 
     __tablename__ = "petition"
-    __table_args__ = (Index("ix_petition_kind_received", "kind", "received_on"),)
+    __table_args__ = (
+        Index("ix_petition_kind_received", "kind", "received_on"),
+        # Covers the office report's count of a period's petitions by channel, kind, eligibility
+        # and handling: no row look-up per petition (migration 0007).
+        Index("ix_petition_report", "received_on", "channel", "kind", "eligible", "handling"),
+    )
 
     received_on: date = Field(index=True)
     channel: str = Field(max_length=30)
@@ -193,6 +198,8 @@ class Transfer(Entity, table=True):
     """Chuyển đơn: one petition sent to one competent agency (a petition may go to several)."""
 
     __tablename__ = "transfer"
+    # Answered in a period / overdue at its end, counted over index ranges (migration 0007).
+    __table_args__ = (Index("ix_transfer_answer", "answered_on", "due_on", "sent_on"),)
 
     petition_id: uuid.UUID = Field(foreign_key="petition.id", index=True)
     agency_id: uuid.UUID = Field(foreign_key="agency.id", index=True)

@@ -118,30 +118,36 @@ class PeriodFigures:
 def _fold_groups(totals: dict[str, tuple[int, ...]], profile: list[stats_queries.CaseProfileRow],
                  values: dict[str, int]) -> dict[str, str]:
     """Fold the per-mode totals and the per-mode case profile into every reception group."""
+    # The profile is split by field (a thousand rows for a year); the groups do not need the
+    # field, so the rows are first merged without it (a couple of hundred), as bit masks.
+    merged: dict[tuple[str, bool, int, int, int], int] = {}
+    for row in profile:
+        seen = sum(1 << i for i, level in enumerate(row.levels) if level >= 1)
+        crowd = sum(1 << i for i, level in enumerate(row.levels) if level == 2)
+        key = (row.kind, row.new, seen, crowd, row.first_in)
+        merged[key] = merged.get(key, 0) + row.cases
+    kind_of = {stored: kind for kind, stored_kinds in REPORT_KINDS.items() for stored in stored_kinds}
     index = {mode: i for i, mode in enumerate(BASE_MODES)}
     for group in RECEPTION_GROUPS:
-        bits = [index[m] for m in group.modes]
+        mask = sum(1 << index[m] for m in group.modes)
         p = f"tcd.{group.name}."
         rows = [totals.get(m, (0, 0, 0, 0, 0)) for m in group.modes]
         visits, persons = sum(r[0] for r in rows), sum(r[1] for r in rows)
         delegations, delegation_persons = sum(r[2] for r in rows), sum(r[3] for r in rows)
         fig = dict.fromkeys(("first_visits", "cases", "first_cases", "delegations.cases",
                              "delegations.first_cases"), 0) | {f"by_kind.{k}": 0 for k in REPORT_KINDS}
-        kind_of = {stored: kind for kind, stored_kinds in REPORT_KINDS.items() for stored in stored_kinds}
-        for row in profile:
-            seen = any(row.levels[i] >= 1 for i in bits)
-            with_delegation = any(row.levels[i] == 2 for i in bits)
-            # a case's first visit is one visit, of one mode: the groups' bits never overlap
-            if any(row.first_in & (1 << i) for i in bits):
-                fig["first_visits"] += row.cases
-            if seen:
-                fig["cases"] += row.cases
-                fig["first_cases"] += row.cases if row.new else 0
-                if row.kind in kind_of:
-                    fig[f"by_kind.{kind_of[row.kind]}"] += row.cases
-            if with_delegation:
-                fig["delegations.cases"] += row.cases
-                fig["delegations.first_cases"] += row.cases if row.new else 0
+        for (kind, new, seen, crowd, first_in), cases in merged.items():
+            # a case's first visit is one visit, of one mode: at most one bit of first_in is set
+            if first_in & mask:
+                fig["first_visits"] += cases
+            if seen & mask:
+                fig["cases"] += cases
+                fig["first_cases"] += cases if new else 0
+                if kind in kind_of:
+                    fig[f"by_kind.{kind_of[kind]}"] += cases
+            if crowd & mask:
+                fig["delegations.cases"] += cases
+                fig["delegations.first_cases"] += cases if new else 0
         values.update({
             p + "visits": visits,
             p + "first_visits": fig["first_visits"],
@@ -163,16 +169,17 @@ def _fold_groups(totals: dict[str, tuple[int, ...]], profile: list[stats_queries
     values["tcd.total.cases"] = sum(values[f"tcd.{g}.cases"] for g in TOTAL_PARTS)
 
     # Cases by field, over all modes: a case is in exactly one profile row.
+    per_field: dict[str | None, int] = {}
+    for row in profile:
+        if any(level >= 1 for level in row.levels):
+            per_field[row.field] = per_field.get(row.field, 0) + row.cases
     by_slug: dict[str, int] = {}
     spellings: dict[str, dict[str, int]] = {}
-    for row in profile:
-        if not any(level >= 1 for level in row.levels):
-            continue
-        slug = field_slug(row.field)
-        by_slug[slug] = by_slug.get(slug, 0) + row.cases
-        if row.field and slug != FIELD_UNSET:
-            names = spellings.setdefault(slug, {})
-            names[row.field] = names.get(row.field, 0) + row.cases
+    for name, count in per_field.items():
+        slug = field_slug(name)
+        by_slug[slug] = by_slug.get(slug, 0) + count
+        if name and slug != FIELD_UNSET:
+            spellings.setdefault(slug, {})[name] = count
     for slug, count in by_slug.items():
         values[f"tcd.by_field.{slug}"] = count
     labels = {slug: FIELD_UNSET_LABEL for slug in by_slug}
