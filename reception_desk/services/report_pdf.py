@@ -100,12 +100,12 @@ LAND_LEFT, LAND_RIGHT, LAND_TOP, LAND_BOTTOM = 20 * MM, 15 * MM, 20 * MM, 15 * M
 LAND_WIDTH = LANDSCAPE[0] - LAND_LEFT - LAND_RIGHT
 
 # Sizes in the forms' tables (pt): headers, figures; the lead column's width.
-FORM_HEADER_SIZE = 7.5
+FORM_HEADER_SIZE = 7.0
 FORM_FIGURE_SIZE = 9.0
 FORM_MIN_FIGURE_SIZE = 5.5  # below this in small steps, only when nothing else fits
 FORM_SMALLEST_FIGURE_SIZE = 3.0
-FORM_LEAD_WIDTH = 34 * MM
-FORM_MIN_COLUMN = 17.0  # pt: the header words ("nhiều", "người") still fit at 7.5 pt
+FORM_LEAD_WIDTH = 28 * MM
+FORM_MIN_COLUMN = 14.0  # pt; a column is also as wide as its longest header word
 CELL_PAD = 1.5
 # Baseline below the top of a line box, as a fraction of the size (as services.letter_pdf draws).
 ASCENT = 0.9
@@ -282,13 +282,23 @@ def _form_rows(report: OfficeReport, columns: Sequence[FormColumn]) -> list[list
             [labels[2], *(signed_number(a - b) for a, b in zip(current, previous, strict=True))]]
 
 
-def _figure_widths(rows: list[list[str]], n: int, avail: float, font: str) -> tuple[list[float], float]:
-    """Widths of the ``n`` figure columns filling ``avail`` and the figures' font size: every figure
-    fits in its column, the size shrinking (to 3 pt at the very least) when a very large office's
-    numbers would not fit at the usual size."""
+def _figure_widths(rows: list[list[str]], columns: Sequence[FormColumn], avail: float,
+                   fonts: LetterFonts) -> tuple[list[float], float]:
+    """Widths of the figure columns filling ``avail`` and the figures' font size.
+
+    A column is as wide as its longest header word (a word is never cut: "nhiều", "người") and its
+    widest figure; the figures' size shrinks (to 3 pt at the very least) when a very large office's
+    numbers would not fit at the usual size.
+    """
+    n = len(columns)
+    words = [FORM_MIN_COLUMN] * n
+    for cell in header_cells(columns):
+        if cell.cols == 1:
+            longest = max(stringWidth(w, fonts.bold, FORM_HEADER_SIZE) for w in cell.text.split())
+            words[cell.col] = max(words[cell.col], longest + 2 * CELL_PAD + 0.5)
     size = FORM_FIGURE_SIZE
     while True:
-        need = [max(FORM_MIN_COLUMN, max(stringWidth(r[i + 1], font, size) for r in rows) + 2 * CELL_PAD + 1)
+        need = [max(words[i], max(stringWidth(r[i + 1], fonts.regular, size) for r in rows) + 2 * CELL_PAD + 1)
                 for i in range(n)]
         total = sum(need)
         if total <= avail or size <= FORM_SMALLEST_FIGURE_SIZE:
@@ -301,7 +311,7 @@ def _form_table(report: OfficeReport, columns: Sequence[FormColumn], styles: _St
                 width: float) -> Table:
     depth = header_depth(columns)
     rows = _form_rows(report, columns)
-    figures, size = _figure_widths(rows, len(columns), width - FORM_LEAD_WIDTH, fonts.regular)
+    figures, size = _figure_widths(rows, columns, width - FORM_LEAD_WIDTH, fonts)
     figure_style = ParagraphStyle("tf", fontName=fonts.regular, fontSize=size, leading=size * 1.2, alignment=TA_CENTER)
     grid: list[list[object]] = [["" for _ in range(len(columns) + 1)] for _ in range(depth + 1 + len(rows))]
     commands: list[tuple] = []
