@@ -180,7 +180,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 class _Rule(Flowable):
     """A short centred solid line (under a title and its subject)."""
 
-    def __init__(self, length: float, space_before: float = 2, space_after: float = 10) -> None:
+    def __init__(self, length: float, space_before: float = 5, space_after: float = 10) -> None:
         super().__init__()
         self.length, self.before, self.after = length, space_before, space_after
 
