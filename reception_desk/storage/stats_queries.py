@@ -93,49 +93,54 @@ class CaseProfileRow:
 
     kind: str  # case_file.kind
     new: bool  # the case's first visit (in any mode) falls in the period
-    levels: tuple[int, ...]  # per mode: 0 not visited, 1 visited, 2 visited with a delegation
-    first_in: int  # bit i set: the case's first visit is one of mode i's visits of the period
+    levels: tuple[int, ...]  # per part: 0 not visited, 1 visited, 2 visited with a delegation
+    first_in: int  # bit i set: the case's first visit is one of part i's visits of the period
     cases: int
     field: str | None = None  # case_file.field, when asked for (by_field)
 
 
 def _case_profile(
-    conn: Connection, start: date, end: date, modes: Sequence[str], *, by_field: bool = False
+    conn: Connection, start: date, end: date, parts: Sequence[Sequence[str]], *, by_field: bool = False
 ) -> list[CaseProfileRow]:
     """The cases visited during the period, counted per profile (a few hundred rows at most).
 
-    The profile is per reception mode (``modes``, distinct); callers fold it into their groups
-    (a group's distinct cases are those seen in any of its modes). ``by_field``: also split by the
-    case's field (services.reports), which costs little: the case row is read for its kind anyway.
+    ``parts``: disjoint sets of reception modes (the statistics' two groups, or the report's four
+    modes); callers fold the profile into their groups (a group's distinct cases are those seen in
+    any of its parts). Each part costs two aggregates per visit, so ask for no more parts than the
+    groups need. ``by_field``: also split by the case's field (services.reports), which costs
+    little: the case row is read for its kind anyway.
     """
     visit = Visit.__table__
     case_file = Case.__table__
+    all_modes = [mode for modes in parts for mode in modes]
+    if len(set(all_modes)) != len(all_modes):
+        raise ValueError("the parts of a case profile must not share a reception mode")
     visit_level = case((visit.c.is_delegation.is_(True), 2), else_=1)
-    per_mode: list[ColumnElement] = []
-    for i, mode in enumerate(modes):
-        is_mode = visit.c.reception_mode == mode
-        per_mode.append(func.max(case((is_mode, visit_level), else_=0)).label(f"level_{i}"))
-        per_mode.append(func.min(case((is_mode, visit.c.visit_date))).label(f"day_{i}"))
-    outside = visit.c.reception_mode.not_in(list(modes))
+    per_part: list[ColumnElement] = []
+    for i, modes in enumerate(parts):
+        in_part = visit.c.reception_mode == modes[0] if len(modes) == 1 else visit.c.reception_mode.in_(list(modes))
+        per_part.append(func.max(case((in_part, visit_level), else_=0)).label(f"level_{i}"))
+        per_part.append(func.min(case((in_part, visit.c.visit_date))).label(f"day_{i}"))
+    outside = visit.c.reception_mode.not_in(all_modes)
     per_case = (
-        select(visit.c.case_id, *per_mode, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
+        select(visit.c.case_id, *per_part, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
         .where(visit.c.visit_date.between(start, end))
         .group_by(visit.c.case_id)
         .subquery("per_case")
     )
 
-    # Does mode i hold the case's first visit? Its earliest day in the period must be the case's
-    # first-visit day. If no visit of another mode fell on that day, yes; otherwise (a same-day
+    # Does part i hold the case's first visit? Its earliest day in the period must be the case's
+    # first-visit day. If no visit of another part fell on that day, yes; otherwise (a same-day
     # tie, decided by time and id) the first visit itself is looked up by key — CASE guarantees
-    # the look-up runs for those few cases only. (A NULL day — a mode that did not see the case —
+    # the look-up runs for those few cases only. (A NULL day — a part that did not see the case —
     # never equals the first-visit day.)
     first_on = case_file.c.first_visit_on
     new_case = first_on.between(start, end)
-    days = [per_case.c[f"day_{i}"] for i in range(len(modes))]
+    days = [per_case.c[f"day_{i}"] for i in range(len(parts))]
     on_first_day = [case((day == first_on, 1), else_=0) for day in days]
     same_day = sum(on_first_day[1:], on_first_day[0]) + case((per_case.c.day_outside == first_on, 1), else_=0)
-    # No tie: the one mode whose earliest day is the first-visit day (its bit; none if it is the
-    # outside modes' day). Tie: the first visit's own mode, if that mode was seen on that day.
+    # No tie: the one part whose earliest day is the first-visit day (its bit; none if it is the
+    # outside modes' day). Tie: the part of the first visit's mode, if that part was seen that day.
     alone = sum((hit * (1 << i) for i, hit in enumerate(on_first_day[1:], 1)), on_first_day[0])
     first_visit = visit.alias("first_visit")
     first_mode = (
@@ -144,9 +149,10 @@ def _case_profile(
         .scalar_subquery()
     )
     # simple CASE: the look-up is evaluated once, not once per mode
-    tied = case({mode: on_first_day[i] * (1 << i) for i, mode in enumerate(modes)}, value=first_mode, else_=0)
+    tied = case({mode: on_first_day[i] * (1 << i) for i, modes in enumerate(parts) for mode in modes},
+                value=first_mode, else_=0)
     first_in = case((~new_case, 0), (same_day <= 1, alone), else_=tied)
-    levels = [per_case.c[f"level_{i}"] for i in range(len(modes))]
+    levels = [per_case.c[f"level_{i}"] for i in range(len(parts))]
     # One integer per (new, levels, first_in): PostgreSQL then groups by hashing a few columns
     # (with one column per level it estimated a group per case and sorted them all).
     code = case((new_case, 1), else_=0)
@@ -166,7 +172,7 @@ def _case_profile(
         value = int(row[1])
         new, value = bool(value % 2), value // 2
         found = []
-        for _ in modes:
+        for _ in parts:
             found.append(value % 3)
             value //= 3
         rows.append(CaseProfileRow(row[0], new, tuple(found), value, int(row[2]), row[3] if by_field else None))
@@ -187,7 +193,13 @@ def visit_figures(
     """
     all_modes = list(dict.fromkeys(mode for modes in groups.values() for mode in modes))
     totals = _visit_totals(conn, start, end, all_modes)
-    profile = _case_profile(conn, start, end, all_modes)
+    # Disjoint groups (the statistics' regular / leaders) are profiled as they are; overlapping
+    # ones (a form's head / deputy / all leaders) mode by mode, then folded.
+    mode_sets = [set(modes) for modes in groups.values()]
+    disjoint = sum(len(m) for m in mode_sets) == len(all_modes)
+    parts = [tuple(dict.fromkeys(modes)) for modes in groups.values()] if disjoint else [(m,) for m in all_modes]
+    part_of = {mode: i for i, modes in enumerate(parts) for mode in modes}
+    profile = _case_profile(conn, start, end, parts)
     report_kind_of = {stored: kind for kind, stored_kinds in kinds.items() for stored in stored_kinds}
 
     result: dict[str, dict[str, int]] = {}
@@ -200,7 +212,7 @@ def visit_figures(
             figures["delegations"] += delegations
             figures["delegation_persons"] += delegation_persons
             figures["largest_delegation"] = max(figures["largest_delegation"], largest)
-        bits = [all_modes.index(mode) for mode in dict.fromkeys(modes)]
+        bits = sorted({part_of[mode] for mode in modes})
         group_mask = sum(1 << i for i in bits)
         for row in profile:
             level = max(row.levels[i] for i in bits)
