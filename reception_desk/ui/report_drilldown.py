@@ -192,6 +192,9 @@ class ReportDrilldownDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         buttons.rejected.connect(self.reject)
+        # Enter in the list opens the record (activated); no button may take it as the default too
+        for button in (self.open_button, self.case_button, buttons.button(QDialogButtonBox.StandardButton.Close)):
+            button.setAutoDefault(False)
         row = QHBoxLayout()
         row.addWidget(self.open_button)
         row.addWidget(self.case_button)

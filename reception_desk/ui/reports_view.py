@@ -740,6 +740,9 @@ class RegisterDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         close.rejected.connect(self.reject)
+        # Enter in the list opens the visit (activated); no button may take it as the default too
+        for button in (self.pdf_button, close.button(QDialogButtonBox.StandardButton.Close)):
+            button.setAutoDefault(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.pdf_button)
         bottom.addWidget(self.status_label, 1)
