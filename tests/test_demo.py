@@ -107,3 +107,11 @@ def test_cli_demo_rejects_an_unknown_size(sqlite_url: str, capsys: pytest.Captur
         main(["--db", sqlite_url, "demo", "--size", "huge"])
     assert exc.value.code == 2
     assert "huge" in capsys.readouterr().err
+
+
+def test_the_demo_command_offers_the_generator_sizes() -> None:
+    """commands.demo names the sizes without importing the generator (start-up time)."""
+    from reception_desk.commands.demo import SIZE_NAMES
+    from reception_desk.services.generator import SIZES
+
+    assert SIZE_NAMES == tuple(SIZES)

@@ -28,8 +28,6 @@ from reception_desk.domain.letters import KIND_LABELS, LetterContent, LetterKind
 from reception_desk.services.database import database
 from reception_desk.services.errors import UserError, ValidationError
 from reception_desk.services.letter_batches import document_id_for, issue_missing_forwarding, transfer_id_for
-from reception_desk.services.letter_docx import letters_docx
-from reception_desk.services.letter_pdf import render_letters
 from reception_desk.services.letters import (
     issue_forwarding,
     issue_notice,
@@ -138,7 +136,15 @@ def _write(path: Path, fmt: str, contents: Sequence[LetterContent]) -> None:
         if big and (done % 100 == 0 or done == total):
             print(f"\rĐã dựng {done}/{total} văn bản…", end="" if done < total else "\n", file=sys.stderr)
 
-    data = render_letters(contents, progress) if fmt == "pdf" else letters_docx(contents)
+    # the writers (ReportLab, python-docx) load here, not at every start of the program
+    if fmt == "pdf":
+        from reception_desk.services.letter_pdf import render_letters
+
+        data = render_letters(contents, progress)
+    else:
+        from reception_desk.services.letter_docx import letters_docx
+
+        data = letters_docx(contents)
     target = path.expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
