@@ -13,11 +13,13 @@ with their 15th cut-off are the Báo cáo tab's business). A code a newer desk w
 does not know is counted under "other" (``OTHER_KIND`` / the channel "other" total), never lost.
 
 Speed (1,000,000 petitions): the monthly figures are one UNION ALL of per-month COUNT(*) over the
-date indexes (ix_visit_visit_date, ix_petition_received_on: covering, no table row is read);
-kind and channel come from one GROUP BY over this year's petitions (one row look-up each: no index
-holds the channel); overdue transfers from one grouped pass over the transfer table. With an
-Engine the petitions' grouping runs on a second connection at the same time as the rest (SQLite
-and the database driver release the GIL while a statement runs). Measured numbers: docs/reports.md.
+date indexes (ix_visit_visit_date, ix_petition_received_on: covering, no table row is read); the
+kinds are range counts on ix_petition_kind_received; the channels one GROUP BY over this year's
+range of ix_petition_report (received_on, channel, …; covering); the overdue transfers one range
+of ix_transfer_answer (answered_on, due_on, …) with a look-up per waiting transfer for its agency.
+With an Engine the overdue transfers are read on a second connection while the rest is read on the first
+(SQLite and the database driver release the GIL while a statement runs). Measured numbers:
+docs/reports.md, "Dashboard".
 """
 
 from __future__ import annotations
@@ -131,8 +133,8 @@ def _kinds(conn: Connection, year: int, total: int) -> tuple[LabelledCount, ...]
 
 
 def _channels(conn: Connection, year: int) -> tuple[LabelledCount, ...]:
-    """This year's petitions by channel: no index holds the channel, so one row look-up each
-    (grouping by kind as well would double the cost: kinds come from their own index)."""
+    """This year's petitions by channel, over ix_petition_report (grouping by kind as well would
+    triple the cost of the grouping: the kinds come from their own index)."""
     p = _petition
     stmt = (
         select(p.c.channel, func.count().label("c"))
@@ -151,12 +153,11 @@ def _overdue(conn: Connection, today: date, top: int) -> tuple[tuple[AgencyOverd
     # An expression, not the bare column: SQLite would otherwise walk ix_transfer_agency_id to
     # group in order, one table look-up per transfer (5× slower than one plain pass; as in queues).
     agency_key = type_coerce(func.coalesce(t.c.agency_id, t.c.agency_id), t.c.agency_id.type).label("agency_id")
-    # And the due date wrapped too: nearly every transfer of a working office is due before today,
-    # so walking ix_transfer_due_on with a look-up per transfer is twice as slow as one pass.
-    due_on = type_coerce(func.coalesce(t.c.due_on, t.c.due_on), t.c.due_on.type)
+    # The waiting transfers due before today are one range of ix_transfer_answer (answered_on,
+    # due_on, …): one look-up each for the agency, and an office waits on few of its transfers.
     groups = (
         select(agency_key, func.count().label("overdue"))
-        .where(t.c.answered_on.is_(None), due_on < today)
+        .where(t.c.answered_on.is_(None), t.c.due_on < today)
         .group_by(agency_key)
         .subquery()
     )
@@ -167,43 +168,43 @@ def _overdue(conn: Connection, today: date, top: int) -> tuple[tuple[AgencyOverd
     return tuple(rows[:top]), sum(r.overdue for r in rows), len(rows)
 
 
-def _read_rest(conn: Connection, today: date, top: int) -> tuple[MonthlyCounts, MonthlyCounts,
-                                                                 tuple[LabelledCount, ...], Any]:
-    visits = _monthly(conn, _visit.c.visit_date, today.year)
-    petitions = _monthly(conn, _petition.c.received_on, today.year)
-    by_kind = _kinds(conn, today.year, petitions.total_this_year)
-    return visits, petitions, by_kind, _overdue(conn, today, top)
+def _petition_figures(conn: Connection, year: int) -> tuple[MonthlyCounts, MonthlyCounts,
+                                                          tuple[LabelledCount, ...], tuple[LabelledCount, ...]]:
+    visits = _monthly(conn, _visit.c.visit_date, year)
+    petitions = _monthly(conn, _petition.c.received_on, year)
+    by_kind = _kinds(conn, year, petitions.total_this_year)
+    return visits, petitions, by_kind, _channels(conn, year)
 
 
-def _channels_on_own_connection(engine: Engine, year: int) -> tuple[LabelledCount, ...]:
+def _overdue_on_own_connection(engine: Engine, today: date, top: int) -> tuple[tuple[AgencyOverdue, ...], int, int]:
     with engine.connect() as conn:
-        return _channels(conn, year)
+        return _overdue(conn, today, top)
 
 
 def dashboard(source: Engine | Connection, today: date | None = None, *, top_agencies: int = TOP_AGENCIES,
               parallel: bool = True) -> Dashboard:
     """Every figure of the dashboard for ``today`` (default: the computer's date).
 
-    Given an Engine (and ``parallel``), this year's channels — the one statement that reads table
-    rows — are read on a second connection while the rest is read on the first; given a
+    Given an Engine (and ``parallel``), the overdue transfers — about half the work — are read on
+    a second connection while the visits and petitions are read on the first; given a
     Connection, everything is read in the caller's transaction, one statement after the other.
     """
     today = today or date.today()
     if top_agencies < 1:
         raise ValueError("top_agencies phải lớn hơn 0")
     if isinstance(source, Connection):
-        by_channel = _channels(source, today.year)
-        visits, petitions, by_kind, overdue = _read_rest(source, today, top_agencies)
+        visits, petitions, by_kind, by_channel = _petition_figures(source, today.year)
+        overdue = _overdue(source, today, top_agencies)
     elif not parallel:
         with source.connect() as conn:
-            by_channel = _channels(conn, today.year)
-            visits, petitions, by_kind, overdue = _read_rest(conn, today, top_agencies)
+            visits, petitions, by_kind, by_channel = _petition_figures(conn, today.year)
+            overdue = _overdue(conn, today, top_agencies)
     else:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
-            later = pool.submit(_channels_on_own_connection, source, today.year)
+            later = pool.submit(_overdue_on_own_connection, source, today, top_agencies)
             with source.connect() as conn:
-                visits, petitions, by_kind, overdue = _read_rest(conn, today, top_agencies)
-            by_channel = later.result()
+                visits, petitions, by_kind, by_channel = _petition_figures(conn, today.year)
+            overdue = later.result()
     top, total, agencies = overdue
     return Dashboard(today=today, visits=visits, petitions=petitions, by_kind=by_kind, by_channel=by_channel,
                      overdue_by_agency=top, overdue_total=total, overdue_agencies=agencies)
