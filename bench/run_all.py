@@ -64,7 +64,18 @@ ROWS: list[tuple[str, str, str, float | None, tuple[str, ...]]] = [
     ("queues_view_ms", "Open the follow-up queues (first page painted)", "ms", 300, BACKENDS),
     ("queue_counts_ms", "Queue counts for the start screen", "ms", None, ()),
     ("timeline_500_ms", "Case timeline of 500 events", "ms", 100, BACKENDS),
+    ("office_quarter_median_ms", "Office report (01/TCD, 01/XLD, narrative), quarter: median", "ms", None, ()),
+    ("office_year_median_ms", "Office report, year, JSON: median", "ms", 1000, BACKENDS),
+    ("office_year_p95_ms", "Office report, year, JSON: p95", "ms", 1000, BACKENDS),
+    ("report_pdf_ms", "Yearly report as PDF (figures + file): median", "ms", 3000, BACKENDS),
+    ("report_xlsx_ms", "Yearly report as XLSX (figures + file): median", "ms", 3000, BACKENDS),
+    ("report_docx_ms", "Yearly report as DOCX (figures + file): median", "ms", 3000, BACKENDS),
+    ("report_cli_max_ms", "Yearly report file through the CLI, start-up included: slowest format", "ms", None, ()),
+    ("letter_one_p95_ms", "One forwarding letter, issued and laid out: p95", "ms", 100, BACKENDS),
+    ("letter_one_p50_ms", "One forwarding letter: median", "ms", None, ()),
+    ("letters_batch_s", "1,000 letters of a period in one PDF", "s", 15, BACKENDS),
 ]
+FILE_FORMATS = ("pdf", "xlsx", "docx")
 LIST_KINDS = ("visits", "petitions", "transfers")
 
 
@@ -133,9 +144,28 @@ def _desk(db: str, label: str, today: str) -> dict[str, Any]:
     return out
 
 
+def _office(db: str, label: str, today: str) -> dict[str, Any]:
+    """Issues 5 and 6 on the imported office: the yearly report as files, then letters (the letters
+    bench issues 1,050 letters into the database, so it runs last)."""
+    year = int(today[:4]) - 1
+    out: dict[str, Any] = {}
+    for name, args in (("report_files", ["bench_report_files.py", db, "--from", f"{year}-01-01",
+                                         "--to", f"{year}-12-31", "--repeat", "5"]),
+                       ("letters", ["bench_letters_db.py", "--db", db])):
+        script = BENCH / args[0]
+        if not script.exists():
+            out[name] = {"error": f"bench/{args[0]} is missing"}
+            continue
+        run = run_child([PYTHON, str(script), *args[1:]], log_name=f"{label}-{name}", timeout=1800)
+        parsed = parse_result(run.stdout)
+        out[name] = parsed if run.ok and parsed is not None else {
+            "error": f"{args[0]} failed ({run.returncode}): {(run.stderr.strip() or run.stdout.strip())[-800:]}"}
+    return out
+
+
 def _figures(result: dict[str, Any]) -> dict[str, float | None]:
     """The table's numbers from one backend's raw results (None = not measured)."""
-    imp, search, report = (result.get(k, {}) for k in ("import", "search", "report"))
+    imp, search, report, office = (result.get(k, {}) for k in ("import", "search", "report", "office"))
     lists = {kind: result.get(f"{kind}_list", {}) for kind in LIST_KINDS}
 
     def get(d: dict[str, Any], *path: str) -> float | None:
@@ -160,6 +190,15 @@ def _figures(result: dict[str, Any]) -> dict[str, float | None]:
         "queues_view_ms": get(result.get("desk", {}), "queues", "queues_view_page_ms"),
         "queue_counts_ms": get(result.get("desk", {}), "queues", "counts_ms"),
         "timeline_500_ms": get(result.get("desk", {}), "queues", "timeline_500_ms"),
+        "office_quarter_median_ms": get(report, "office_quarter", "median_ms"),
+        "office_year_median_ms": get(report, "office_year", "median_ms"),
+        "office_year_p95_ms": get(report, "office_year", "p95_ms"),
+        **{f"report_{fmt}_ms": get(office, "report_files", fmt, "in_process", "median_ms") for fmt in FILE_FORMATS},
+        "report_cli_max_ms": max((v for v in (get(office, "report_files", fmt, "cli", "median_ms")
+                                             for fmt in FILE_FORMATS) if v is not None), default=None),
+        "letter_one_p95_ms": get(office, "letters", "one_letter", "p95_ms"),
+        "letter_one_p50_ms": get(office, "letters", "one_letter", "median_ms"),
+        "letters_batch_s": get(office, "letters", "batch", "seconds"),
         **{f"{kind}_open_ms": get(shown, "open_ms") for kind, shown in lists.items()},
         **{f"{kind}_rss_mb": None if "error" in shown else get(shown, "rss_mb") for kind, shown in lists.items()},
     }
@@ -199,7 +238,7 @@ def problems(results: dict[str, dict[str, Any]]) -> list[str]:
             if error:
                 first = error.strip().splitlines()[-1] if error.strip() else error
                 out.append(f"{LABELS[backend]}, {part}: {first[:400]}")
-        for part, found in result.get("desk", {}).items():
+        for part, found in [*result.get("desk", {}).items(), *result.get("office", {}).items()]:
             error = found.get("error") if isinstance(found, dict) else None
             if error:
                 first = error.strip().splitlines()[-1] if error.strip() else error
@@ -262,6 +301,15 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "  typed again, a new one, anonymous, half-typed), `bench/bench_duplicates.py DB`.",
         "- **Follow-up queues**: counts, first pages and the queues view painted, and the timeline of a",
         "  case of 500 events (added to the benchmark database and removed), `bench/bench_queues.py --db DB`.",
+        "- **Office report**: `services.reports.office_report` as JSON (`report_json`): forms 01/TCD and",
+        "  01/XLD and the narrative, the period and the same dates a year earlier, read in parallel; same",
+        "  quarter and year as the reports above, 15 timed calls; `bench/bench_report.py`.",
+        "- **Report files**: the yearly office report computed and written as PDF, XLSX and DOCX in one",
+        "  process (median of 5 after a warm-up), and through `reception-desk report --format F` in a fresh",
+        "  process (start-up included); `bench/bench_report_files.py DB --from … --to …`.",
+        "- **Letters**: a forwarding letter issued (number, snapshot, transfer, one transaction) and laid",
+        "  out as PDF, 49 in turn; then 1,000 more issued and the period's letters read back in one query",
+        "  and written into one PDF, as `reception-desk letter batch` does; `bench/bench_letters_db.py --db DB`.",
         "",
     ]
     issues = problems(results)
@@ -342,6 +390,14 @@ def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str
     duplicates = result["desk"].get("duplicates", {})
     log(f"[{label}] desk: duplicates {_short(duplicates.get('overall', duplicates), ('median_ms', 'p95_ms', 'error'))}"
         f"; queues {_short(result['desk'].get('queues', {}), ('queues_view_page_ms', 'counts_ms', 'error'))}")
+    load["office"] = round(os.getloadavg()[0], 2)
+    log(f"[{label}] report files, letters …")
+    result["office"] = _office(db, label, today)
+    files = result["office"].get("report_files", {})
+    log(f"[{label}] report files: " + "; ".join(
+        f"{fmt} {_short(files.get(fmt, {}).get('in_process', {}), ('median_ms',))}" for fmt in FILE_FORMATS)
+        + f"; letters {_short(result['office'].get('letters', {}).get('one_letter', {}), ('median_ms', 'p95_ms'))}, "
+        f"batch {_short(result['office'].get('letters', {}).get('batch', {}), ('letters', 'seconds', 'error'))}")
     return result
 
 
