@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from PySide6.QtCharts import QBarCategoryAxis, QHorizontalBarSeries, QLineSeries, QPieSeries
 from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -22,7 +24,7 @@ from sqlalchemy import Engine
 from reception_desk.services import reports
 from reception_desk.services.dashboard import dashboard
 from reception_desk.services.reports import RecordRow
-from reception_desk.ui import background, dialogs, reports_view
+from reception_desk.ui import background, dialogs, letter_preview, reports_view
 from reception_desk.ui import dashboard as ui_dashboard
 from reception_desk.ui.case_view import CaseView
 from reception_desk.ui.dashboard import DashboardWidget
@@ -337,6 +339,29 @@ def test_register_lists_the_period_and_prints_to_pdf(qtbot: QtBot, sqlite_engine
         op = dialog.export_pdf(tmp_path / "so")
         assert op is not None and not op.done
     assert (tmp_path / "so.pdf").read_bytes().startswith(b"%PDF")
+
+    # printing: the same PDF through the print dialog (here a PDF printer), landscape
+    printed_to = tmp_path / "in.pdf"
+    asked_pages: list[int] = []
+
+    def pdf_printer(_parent: object, pages: int) -> QPrinter:
+        asked_pages.append(pages)
+        printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed_to))
+        return printer
+
+    monkeypatch.setattr(letter_preview, "ask_printer", pdf_printer)
+    with qtbot.waitSignal(dialog.printed, timeout=60_000) as printed:
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert printed.args == asked_pages == [1]
+    assert printed_to.read_bytes().startswith(b"%PDF")
+    paper = QPdfDocument()
+    paper.load(str(printed_to))
+    size = paper.pagePointSize(0)
+    assert paper.pageCount() == 1 and size.width() > size.height()  # landscape, as the form
+    paper.close()
+    assert dialog.status_label.text() == "Đã gửi 1 trang sổ tới máy in."
 
     # "Hủy" while it runs: nothing is written
     gate = threading.Event()

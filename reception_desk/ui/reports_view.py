@@ -14,8 +14,8 @@ then "Lập báo cáo" computes services.reports.office_report on a worker threa
   on a worker thread. The writers live in services.report_exports (imported here when present):
   a format without a writer is refused with a Vietnamese message, nothing is written;
 - "Sổ tiếp công dân (Mẫu 03)…": the register of the same dates (RegisterDialog), a lazy list of
-  the twelve columns, exported to PDF with progress and "Hủy" when services.report_pdf offers
-  ``register_pdf``.
+  the twelve columns, exported to PDF or printed (the same PDF, A4 landscape, through Qt's print
+  dialog) with progress and "Hủy" when services.report_pdf offers ``register_pdf``.
 
 A save made after the report was computed is noticed (background.changes()) and the tab says
 the report should be made again; nothing is recomputed behind the clerk's back.
@@ -25,14 +25,25 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QBuffer,
+    QIODevice,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPageLayout
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -79,7 +90,7 @@ from reception_desk.services.register import (
 from reception_desk.services.reports import Figure, OfficeReport, office_report
 from reception_desk.services.settings import load_office_settings
 from reception_desk.services.visibility import Viewer, desk_viewer
-from reception_desk.ui import background, dialogs
+from reception_desk.ui import background, dialogs, letter_preview
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.form_support import date_edit, from_qdate, to_qdate
 from reception_desk.ui.report_drilldown import ReportDrilldownDialog, dots
@@ -708,6 +719,7 @@ class RegisterDialog(QDialog):
     open_visit = Signal(object)
     counted = Signal(int)
     exported = Signal(object)
+    printed = Signal(int)  # pages sent to the printer
 
     def __init__(self, engine: Engine, period: ReportPeriod, parent: QWidget | None = None, *,
                  viewer: Viewer | None = None, page_size: int = REGISTER_PAGE_SIZE) -> None:
@@ -732,18 +744,23 @@ class RegisterDialog(QDialog):
         self.pdf_button = QPushButton("Xuất &PDF để in…", self)
         self.pdf_button.setObjectName("register_pdf")
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.print_button = QPushButton("&In sổ…", self)
+        self.print_button.setObjectName("register_print")
+        self.print_button.clicked.connect(lambda: self.print_register())
         if self.writer is None:
-            self.pdf_button.setEnabled(False)
-            self.pdf_button.setToolTip("Bản này chưa có bộ in sổ tiếp công dân ra tệp PDF.")
+            for button in (self.pdf_button, self.print_button):
+                button.setEnabled(False)
+                button.setToolTip("Bản này chưa có bộ in sổ tiếp công dân ra tệp PDF.")
         self.status_label = QLabel("Enter hoặc nhấp đúp: mở lượt tiếp.", self)
         self.status_label.setObjectName("register_status")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         close.rejected.connect(self.reject)
         # Enter in the list opens the visit (activated); no button may take it as the default too
-        for button in (self.pdf_button, close.button(QDialogButtonBox.StandardButton.Close)):
+        for button in (self.pdf_button, self.print_button, close.button(QDialogButtonBox.StandardButton.Close)):
             button.setAutoDefault(False)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.print_button)
         bottom.addWidget(self.pdf_button)
         bottom.addWidget(self.status_label, 1)
         bottom.addWidget(close)
@@ -771,21 +788,15 @@ class RegisterDialog(QDialog):
         if 0 <= row < self.model.rowCount():
             self.open_visit.emit(self.model.row_at(row).visit_id)
 
-    def export_pdf(self, path: Path | None = None) -> BackgroundOp | None:
-        """The whole register of the period as a PDF (A4 landscape), page by page on a worker
-        thread with progress and "Hủy" (cancelling writes nothing)."""
-        writer = self.writer
-        if writer is None:
-            return None
-        start, end = self.period.start, self.period.end
-        if path is None:
-            path = dialogs.ask_save_file(self, "Lưu sổ tiếp công dân thành tệp PDF",
-                                         f"so-tiep-cong-dan-{start:%Y-%m-%d}-den-{end:%Y-%m-%d}.pdf",
-                                         "Tệp PDF (*.pdf)")
-            if path is None:
-                return None
-        target = with_suffix(path, ".pdf")
-        engine, viewer = self._engine, self._viewer
+    def _set_working(self, working: bool) -> None:
+        for button in (self.pdf_button, self.print_button):
+            button.setEnabled(not working and self.writer is not None)
+
+    def _writing(self, target: Path) -> Callable[[Progress, CancelCheck], int]:
+        """The task writing the register of the period to ``target`` (values taken now: the
+        dialog may be closed while the task runs)."""
+        writer, engine, viewer, start, end = self.writer, self._engine, self._viewer, self.period.start, self.period.end
+        assert writer is not None
 
         def task(progress: Progress, cancelled: CancelCheck) -> int:
             total = register_count(engine, start, end)
@@ -809,28 +820,95 @@ class RegisterDialog(QDialog):
             except ImportError as exc:
                 raise _missing_writer(exc, "sổ tiếp công dân") from exc
 
-        def done(count: int) -> None:
+        return task
+
+    def _run(self, task: Callable[[Progress, CancelCheck], Any], label: str, done: Callable[[Any], None],
+             title: str) -> BackgroundOp:
+        def finished(result: Any) -> None:
             self.export_op = None
-            self.pdf_button.setEnabled(True)
-            self.status_label.setText(f"Đã lưu sổ ({dots(count)} lượt tiếp) vào tệp {target}")
-            self.exported.emit(target)
+            self._set_working(False)
+            done(result)
 
         def stopped() -> None:
             self.export_op = None
-            self.pdf_button.setEnabled(True)
+            self._set_working(False)
             self.status_label.setText("Đã hủy; không có tệp nào được ghi.")
 
         def failed(exc: BaseException) -> None:
             self.export_op = None
-            self.pdf_button.setEnabled(True)
-            self.status_label.setText("Không lưu được sổ tiếp công dân.")
-            background.show_failure(self, exc, "Không lưu được sổ tiếp công dân")
+            self._set_working(False)
+            self.status_label.setText(f"{title}.")
+            background.show_failure(self, exc, title)
 
-        self.pdf_button.setEnabled(False)
-        self.status_label.setText("Đang dựng sổ tiếp công dân…")
-        self.export_op = (
-            BackgroundOp(self, task, label=f"Đang dựng sổ tiếp công dân {self.period.label}…",
-                         error_title="Không lưu được sổ tiếp công dân")
-            .success(done).cancelled(stopped).failure(failed).run_in_background()
-        )
+        self._set_working(True)
+        self.status_label.setText(label)
+        self.export_op = (BackgroundOp(self, task, label=label, error_title=title)
+                          .success(finished).cancelled(stopped).failure(failed).run_in_background())
         return self.export_op
+
+    def export_pdf(self, path: Path | None = None) -> BackgroundOp | None:
+        """The whole register of the period as a PDF (A4 landscape), page by page on a worker
+        thread with progress and "Hủy" (cancelling writes nothing)."""
+        if self.writer is None:
+            return None
+        start, end = self.period.start, self.period.end
+        if path is None:
+            path = dialogs.ask_save_file(self, "Lưu sổ tiếp công dân thành tệp PDF",
+                                         f"so-tiep-cong-dan-{start:%Y-%m-%d}-den-{end:%Y-%m-%d}.pdf",
+                                         "Tệp PDF (*.pdf)")
+            if path is None:
+                return None
+        target = with_suffix(path, ".pdf")
+
+        def done(count: int) -> None:
+            self.status_label.setText(f"Đã lưu sổ ({dots(count)} lượt tiếp) vào tệp {target}")
+            self.exported.emit(target)
+
+        return self._run(self._writing(target),
+                         f"Đang dựng sổ tiếp công dân {self.period.label}…", done, "Không lưu được sổ tiếp công dân")
+
+    def print_register(self) -> BackgroundOp | None:
+        """Print the register: the PDF is made on a worker thread, then Qt's print dialog, then
+        the pages go to the printer on a worker thread (ui.letter_preview.print_pdf), landscape."""
+        if self.writer is None:
+            return None
+
+        folder = tempfile.TemporaryDirectory(prefix="so-tiep-cong-dan-")
+        write = self._writing(Path(folder.name) / "so.pdf")
+
+        def render(progress: Progress, cancelled: CancelCheck) -> tuple[bytes, int]:
+            with folder:  # removed as soon as the bytes are read, whatever happens
+                write(progress, cancelled)
+                pdf = (Path(folder.name) / "so.pdf").read_bytes()
+            return pdf, _page_count(pdf)
+
+        def rendered(result: tuple[bytes, int]) -> None:
+            pdf, pages = result
+            printer = letter_preview.ask_printer(self, pages)
+            if printer is None:
+                self.status_label.setText("Đã không in.")
+                return
+            printer.setDocName("Sổ tiếp công dân")
+            printer.setPageOrientation(QPageLayout.Orientation.Landscape)  # the form is wide
+
+            def sent(count: int) -> None:
+                self.status_label.setText(f"Đã gửi {dots(count)} trang sổ tới máy in.")
+                self.printed.emit(count)
+
+            self._run(lambda progress, cancelled: letter_preview.print_pdf(pdf, printer, progress, cancelled),
+                      "Đang gửi sổ tiếp công dân tới máy in…", sent, "Không in được sổ tiếp công dân")
+
+        return self._run(render, f"Đang dựng sổ tiếp công dân {self.period.label} để in…", rendered,
+                         "Không in được sổ tiếp công dân")
+
+
+def _page_count(pdf: bytes) -> int:
+    """Pages of a PDF, read on the worker thread that made it (the print dialog's page range)."""
+    buffer = QBuffer()
+    buffer.setData(pdf)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    count = document.pageCount()
+    document.close()
+    return count
