@@ -156,6 +156,7 @@ def test_unsaved_visit_forms_are_offered_back(
     qtbot.keyClicks(form.content, "Cong dan trinh bay ")  # QTest types ASCII only
     form.content.insertPlainText("việc hàng xóm lấn ranh giới")
     form.write_draft()
+    assert background.wait_idle()  # the draft is written off the GUI thread: on disk before the "restart"
     asked: list[str] = []
 
     def answer(_parent: object, title: str, text: str, **_kw: object) -> bool:
