@@ -55,7 +55,7 @@ from reception_desk.domain.letters import (
     salutation_lines,
     symbol_text,
 )
-from reception_desk.domain.text import nfc
+from reception_desk.domain.text import fold, nfc
 from reception_desk.services.errors import ConflictError, NotFoundError, ValidationError
 from reception_desk.services.letter_templates import (
     LetterTemplate,
@@ -467,6 +467,7 @@ def _issue(conn: Connection, settings: OfficeSettings, job: _Issue, actor: str |
         "agency_id": job.agency_id, "citizen_id": job.citizen_id,
         "recipient": job.recipient, "subject": subject or job.subject_hint or template.label,
         "content": json.dumps(snapshot, ensure_ascii=False), "issued_by": actor,
+        "search_key": fold(" ".join((symbol, job.recipient, subject or job.subject_hint or template.label))),
     })
     _audit(conn, "letter.issue", "issued_document", doc_id, {
         "kind": template.kind.value, "template": template.name, "symbol": symbol, "issued_on": job.issued_on,

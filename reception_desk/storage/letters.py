@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, func, insert, or_, select
+from sqlalchemy import Connection, Row, Select, Table, func, insert, select
 
+from reception_desk.domain.text import fold
 from reception_desk.storage.models import IssuedDocument
 
 documents: Table = IssuedDocument.__table__  # type: ignore[assignment]
@@ -69,10 +70,10 @@ def register_query(*, date_from: date | None = None, date_to: date | None = None
     if petition_id is not None:
         query = query.where(d.c.petition_id == petition_id)
     if search:
-        # The symbol as typed ("07/PC", any case), or a piece of the recipient or subject as printed.
-        text = search.strip()
-        query = query.where(or_(func.upper(d.c.symbol).like(f"%{text.upper()}%"),
-                                d.c.recipient.like(f"%{text}%"), d.c.subject.like(f"%{text}%")))
+        # A piece of the symbol, recipient or subject, ignoring case and diacritics (đ → d), as
+        # every search of the program does; LIKE's own wildcards in the text are taken literally.
+        folded = fold(search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(d.c.search_key.like(f"%{folded}%", escape="\\"))
     return query
 
 

@@ -341,6 +341,8 @@ class IssuedDocument(Entity, table=True):
     subject: str | None = Field(default=None, sa_column=Column(SAText))
     content: str = Field(sa_column=Column(SAText, nullable=False))
     issued_by: str | None = Field(default=None, max_length=100)
+    # symbol, recipient and subject folded (domain.text.fold) for the register's text filter
+    search_key: str | None = Field(default=None, sa_column=Column(SAText))
 
 
 ENTITY_TABLES = [Citizen, Agency, Case, ReceptionSession, Visit, Petition, Transfer, Directive]
