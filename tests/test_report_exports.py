@@ -21,7 +21,7 @@ from sqlalchemy import Engine, update
 
 from reception_desk.cli import main
 from reception_desk.domain.report_forms import TCD_COLUMNS, XLD_COLUMNS, FormColumn
-from reception_desk.services import report_exports, report_pdf
+from reception_desk.services import files, report_exports, report_pdf
 from reception_desk.services.errors import UserError
 from reception_desk.services.register import register_page
 from reception_desk.services.report_exports import (
@@ -363,7 +363,7 @@ def test_atomic_write_keeps_the_old_file_when_replacing_fails(tmp_path: Path, mo
     def fail(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report_exports.os, "replace", fail)
+    monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(UserError, match="Không ghi được tệp"):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"

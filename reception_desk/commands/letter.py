@@ -16,9 +16,7 @@ printed number ("07/PC-BTCD", with ``--year`` when the number recurs across year
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,6 +25,7 @@ from reception_desk.commands.report import parse_day, parse_year
 from reception_desk.domain.letters import KIND_LABELS, LetterContent, LetterKind, LetterStatus
 from reception_desk.services.database import database
 from reception_desk.services.errors import UserError, ValidationError
+from reception_desk.services.files import atomic_write
 from reception_desk.services.letter_batches import document_id_for, issue_missing_forwarding, transfer_id_for
 from reception_desk.services.letters import (
     issue_forwarding,
@@ -145,19 +144,7 @@ def _write(path: Path, fmt: str, contents: Sequence[LetterContent]) -> None:
         from reception_desk.services.letter_docx import letters_docx
 
         data = letters_docx(contents)
-    target = path.expanduser()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".letter-", suffix=f".{fmt}", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise UserError(f"Không ghi được tệp {target}: {exc.strerror or exc}") from exc
+    atomic_write(path, data, make_parents=True)
 
 
 def _optional_day(value: str | None, option: str) -> date | None:

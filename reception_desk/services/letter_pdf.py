@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from reception_desk.domain.letters import KIND_LABELS, LetterContent
 from reception_desk.services.errors import Cancelled, UserError
+from reception_desk.services.files import atomic_write
 from reception_desk.services.fonts import LetterFonts, letter_fonts
 
 MM = 72 / 25.4
@@ -514,18 +514,4 @@ def write_letters(path: str | os.PathLike[str], contents: Iterable[LetterContent
                   progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> Path:
     """Render and save; the file appears whole or not at all (an old file is never half-overwritten)."""
-    target = Path(path)
-    data = render_letters(contents, progress, cancelled)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".letters-", suffix=".pdf", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise UserError(f"Không ghi được tệp {target}: {exc.strerror or exc}") from exc
-    return target
+    return atomic_write(path, render_letters(contents, progress, cancelled), make_parents=True)

@@ -18,8 +18,6 @@ Shared here, so the three files say the same thing:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +25,7 @@ from pathlib import Path
 
 from reception_desk.domain.periods import ReportPeriod, format_day
 from reception_desk.domain.report_forms import TCD_COLUMNS, XLD_COLUMNS, FormColumn
-from reception_desk.services.errors import UserError
+from reception_desk.services.files import atomic_write  # noqa: F401 - the writers take it from here
 from reception_desk.services.reports import OfficeReport, register_exporter
 from reception_desk.services.settings import OfficeSettings
 
@@ -184,32 +182,6 @@ FORMS: tuple[tuple[str, tuple[FormColumn, ...]], ...] = ((TCD_FORM, TCD_COLUMNS)
 
 
 # --- writing files ------------------------------------------------------------------------------
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``:
-    the file appears whole or not at all, and an existing file is never half overwritten."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise UserError(f"Không ghi được tệp {target}: đây là một thư mục, hãy ghi rõ tên tệp.")
-    if not target.parent.is_dir():
-        raise UserError(f"Không ghi được tệp {target}: thư mục {target.parent} không tồn tại.")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=target.suffix, dir=target.parent)
-    except OSError as exc:
-        raise UserError(f"Không ghi được tệp {target}: không có quyền ghi vào thư mục "
-                        f"{target.parent} ({exc.strerror or exc}).") from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 # --- registration -------------------------------------------------------------------------------
