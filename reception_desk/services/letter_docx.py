@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reception_desk.domain.letters import KIND_LABELS, LetterContent
@@ -277,6 +278,11 @@ def _closing(doc: DocxDocument, content: LetterContent) -> None:
 def _page_number_field(p: Paragraph) -> None:
     run = p.add_run()
     _set_run_font(run, pdf.PAGE_NUMBER)
+    append_page_number(run)
+
+
+def append_page_number(run: Run) -> None:
+    """A PAGE field in ``run`` (Word fills in the page number; "2" until it does)."""
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")

@@ -33,6 +33,7 @@ from docx.text.paragraph import Paragraph
 from reception_desk.domain.report_forms import TCD_TITLE, XLD_TITLE, FormColumn
 from reception_desk.services import letter_pdf as lp
 from reception_desk.services.fonts import DOCX_FONT, letter_fonts
+from reception_desk.services.letter_docx import append_page_number
 from reception_desk.services.report_exports import (
     FORM_BASIS,
     FORMS,
@@ -351,18 +352,7 @@ def _form_signatures(doc: DocxDocument, report: OfficeReport, issued_on: date) -
 def _page_number_field(p: Paragraph) -> None:
     run = p.add_run()
     _set_font(run, lp.PAGE_NUMBER)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        elif text == " PAGE ":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        else:
-            el = OxmlElement("w:t")
-            el.text = text
-        run._r.append(el)
+    append_page_number(run)
 
 
 def _portrait(section) -> None:
