@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import Connection, insert
 
 from reception_desk.domain.text import fold, nfc
-from reception_desk.storage.cases import refresh_first_visits
+from reception_desk.storage.cases import refresh_cases
 from reception_desk.storage.models import (
     Agency,
     Case,
@@ -136,7 +136,7 @@ def add_visit(
     ]
     if links:
         conn.execute(insert(VisitCitizen.__table__), links)
-    refresh_first_visits(conn, [case_id])
+    refresh_cases(conn, [case_id])
     return row["id"]  # type: ignore[return-value]
 
 

@@ -58,7 +58,7 @@ from reception_desk.storage.bulk import (
     refresh_planner_data,
     storage_ids,
 )
-from reception_desk.storage.cases import refresh_first_visits
+from reception_desk.storage.cases import refresh_cases
 from reception_desk.storage.models import Case, utcnow
 from reception_desk.storage.search_queries import (
     adopt_search_index,
@@ -853,7 +853,7 @@ class _Counts:
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
-    cases: set[Any] = field(default_factory=set)  # cases whose visits were added or changed
+    cases: set[Any] = field(default_factory=set)  # cases changed, or whose visits were added or changed
 
 
 class _Loader:
@@ -871,6 +871,7 @@ class _Loader:
         self.counts = _Counts()
         self.to_write = max(1, sum(len(s.exts) + sum(s.links) for s in scans.values()))
         self.written = 0
+        self.case_copies: dict[Any, tuple[str, str | None]] = {}  # case storage id → (kind, field)
         stamp_type = TYPES[0].table.c.created_at.type.dialect_impl(conn.dialect)
         stamp_proc = stamp_type.bind_processor(conn.dialect)
         now = utcnow()
@@ -902,6 +903,13 @@ class _Loader:
         self_ix = data_cols.index(self_ref) if self_ref else None
         children = _child_plan(spec)
         case_ix = data_cols.index("case_id") if name == "visit" else None
+        # A new visit gets its case's copied columns (storage.cases) from the case records just
+        # loaded; one whose case was stored before gets placeholders, which the refresh of its
+        # case at the end replaces.
+        copies = self.case_copies
+        if name == "visit":
+            columns += ["case_kind", "case_field"]
+        keep_copy = (data_cols.index("kind"), data_cols.index("field")) if name == "case" else None
         is_new = own.is_new
         stamp = self.stamp
 
@@ -931,11 +939,15 @@ class _Loader:
                 if lists:
                     lists = [[in_file.get(v) or existing(v) for v in values]
                              for (in_file, existing), values in zip(list_resolvers, lists, strict=True)]
+                if keep_copy is not None:
+                    copies[sid] = (data[keep_copy[0]], data[keep_copy[1]])
                 if is_new[pos]:
                     if self_ix is not None and data[self_ix] is not None:
                         # inserted without it first: the referenced record may come later
                         fixups.append((data[self_ix], sid))
                         rows.append((sid, ext, stamp, stamp, 1, *data[:self_ix], None, *data[self_ix + 1:]))
+                    elif case_ix is not None:
+                        rows.append((sid, ext, stamp, stamp, 1, *data, *copies.get(data[case_ix], ("", None))))
                     else:
                         rows.append((sid, ext, stamp, stamp, 1, *data))
                     if lists:
@@ -962,6 +974,8 @@ class _Loader:
                 for sid, _, lists in changed:
                     _link_rows(sid, lists, fields, has_role, has_ordinal, out)
                 self.writer.insert(child_table, child_cols, out)
+        if keep_copy is not None:
+            self.counts.cases.update(sid for sid, _, _ in changed)  # their visits' copies change
         self.writer.create_indexes(rebuild)
         self.ticker.check()
         self.counts.added[name] = own.new_count
@@ -997,14 +1011,15 @@ def _to_uuid(value: Any) -> uuid.UUID:
 
 
 def _refresh_cases(conn: Connection, affected: set[Any] | None) -> None:
-    """The first visit of the cases in ``affected`` (None: of every case)."""
+    """The first visit of the cases in ``affected`` (None: of every case) and the copies on their
+    visits (storage.cases.refresh_cases)."""
     if affected is not None and not affected:
         return
     total = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
     if affected is None or len(affected) * 2 > total:
-        refresh_first_visits(conn, None)  # one set-based UPDATE over every case is cheaper
+        refresh_cases(conn, None)  # one set-based UPDATE over every case is cheaper
     else:
-        refresh_first_visits(conn, [_to_uuid(v) for v in affected])
+        refresh_cases(conn, [_to_uuid(v) for v in affected])
 
 
 def _bulk(ids: dict[str, _Ids]) -> bool:

@@ -60,6 +60,7 @@ _ENTITY_COLUMNS = ["id", "external_id", "created_at", "updated_at", "version"]
 # The types other records refer to: the workers keep their ids.
 _REFERENCED = sorted({f.arg for spec in TYPES for f in spec.fields if f.kind in ("ref", "refs")})
 _WINDOWS_BITS = 121  # ids are 122 random bits; the windows of all ranges start below 2**121
+_COPIES_INDEX = "ix_visit_stats"  # holds the visits' copies of their case (storage.cases)
 _LOW62 = (1 << 62) - 1
 
 
@@ -567,13 +568,17 @@ class _FastImport:
             if collided or failing:
                 raise FastPathFailed("rows with the same storage id")
             self._later(deferred_refs, deferred_links)
-            writer.create_indexes(rebuild)
+            # The visits' copies of their case (storage.cases) are written by the refresh below;
+            # the index that holds them is built after it, not rewritten row by row.
+            last = [statement for statement in rebuild if _COPIES_INDEX in statement]
+            writer.create_indexes([statement for statement in rebuild if statement not in last])
             counts = core._Counts()
             for spec in TYPES:
                 counts.added[spec.name] = len(scans[spec.name].exts)
                 counts.updated[spec.name] = counts.unchanged[spec.name] = 0
             if counts.added["visit"]:
                 core._refresh_cases(conn, None)  # every case is new: all of them
+            writer.create_indexes(last)
             adopted = builder is not None and builder.adopt(conn, self.ticker)
             if bulk and not adopted:
                 rebuild_search_index(conn)

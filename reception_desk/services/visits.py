@@ -2,7 +2,7 @@
 
 ``record_visit`` writes, in one transaction: the visit, who came (visit_citizen: role "citizen"
 for everyone named, "representative" for the đại diện of a delegation, in the order given), the
-case's first-visit columns (storage.cases.refresh_first_visits, so a back-dated visit
+case's first-visit columns and the copies on its visits (storage.cases.refresh_cases, so a back-dated visit
 re-classifies the others at once) and an audit_event row. Optionally the case itself is created in
 the same transaction, so a refused save leaves nothing half-written.
 
@@ -46,7 +46,7 @@ from reception_desk.services.citizens import (
     quote,
 )
 from reception_desk.services.errors import NotFoundError, ValidationError
-from reception_desk.storage.cases import refresh_first_visits
+from reception_desk.storage.cases import refresh_cases
 from reception_desk.storage.models import Case, Citizen, ReceptionSession, Visit, VisitCitizen, new_id, utcnow
 from reception_desk.storage.versioning import StaleVersion, update_versioned
 
@@ -304,7 +304,7 @@ def record_visit(engine: Engine, data: VisitInput, *, today: date | None = None)
         conn.execute(_visit.insert(), [{"id": visit_id, "created_at": now, "updated_at": now, "version": 1,
                                         **values}])
         _write_people(conn, visit_id, clean.citizens, clean.representatives)
-        refresh_first_visits(conn, [values["case_id"]])
+        refresh_cases(conn, [values["case_id"]])
         status = _status_of(conn, visit_id, values)
         audit(conn, "create", "visit", visit_id, {
             "version": 1, "case_id": values["case_id"], "visit_date": values["visit_date"],
@@ -335,7 +335,7 @@ def update_visit(engine: Engine, visit_id: uuid.UUID, seen_version: int, data: V
         if (old_citizens, old_reps) != (clean.citizens, clean.representatives):
             conn.execute(_visit_citizen.delete().where(_visit_citizen.c.visit_id == visit_id))
             _write_people(conn, visit_id, clean.citizens, clean.representatives)
-        refresh_first_visits(conn, [before["case_id"], values["case_id"]])
+        refresh_cases(conn, [before["case_id"], values["case_id"]])
         changes: dict[str, Any] = {
             name: [jsonable(before[name]), jsonable(values[name])] for name in _COLUMNS if before[name] != values[name]
         }

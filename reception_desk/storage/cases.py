@@ -1,4 +1,5 @@
-"""Set-based maintenance of the case (vụ việc) columns derived from its visits.
+"""Set-based maintenance of the case (vụ việc) columns derived from its visits, and of the case
+columns copied onto its visits.
 
 A visit is first-time (tiếp lần đầu) when it is the earliest visit of its case, in any reception
 mode; a case is first-time in a period when that earliest visit falls in the period. Both are
@@ -6,6 +7,10 @@ answered from ``case_file.first_visit_id`` / ``first_visit_on``, which must be r
 visits of the case are added, moved to another date or case, or deleted — so a back-dated visit
 re-classifies the others at once. Ties on the same date are broken by time (no time = start of the
 day), then by id, so the answer is stable on both databases.
+
+Each visit also carries copies for the statistics (``case_kind``, ``case_field``, ``first_of_case``),
+which let a period's cases be counted from the visit index alone; ``refresh_cases`` refreshes the
+first visit and then these copies, so every change to a case or to its visits must end with it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Iterable
 from datetime import time
 from uuid import UUID
 
-from sqlalchemy import Connection, Time, func, literal, select, update
+from sqlalchemy import Connection, Time, false, func, literal, or_, select, update
 
 from reception_desk.storage.models import Case, Visit
 
@@ -35,6 +40,13 @@ def _first_visit_subqueries():  # noqa: ANN202
     return first_id, first_on
 
 
+def refresh_cases(conn: Connection, case_ids: Iterable[UUID] | None = None) -> None:
+    """Recompute the first visit of the given cases (all cases when None), then the copies on
+    their visits."""
+    refresh_first_visits(conn, case_ids)
+    refresh_visit_copies(conn, case_ids)
+
+
 def refresh_first_visits(conn: Connection, case_ids: Iterable[UUID] | None = None) -> None:
     """Recompute the first visit of the given cases (all cases when None)."""
     case = Case.__table__
@@ -46,3 +58,24 @@ def refresh_first_visits(conn: Connection, case_ids: Iterable[UUID] | None = Non
     ids = list(dict.fromkeys(case_ids))
     for start in range(0, len(ids), _BATCH):
         conn.execute(stmt.where(case.c.id.in_(ids[start : start + _BATCH])))
+
+
+def refresh_visit_copies(conn: Connection, case_ids: Iterable[UUID] | None = None) -> None:
+    """Copy the kind, the field and the first visit of the given cases (all when None) onto their
+    visits. One UPDATE … FROM per batch; rows already right are not written (no index churn)."""
+    case = Case.__table__
+    visit = Visit.__table__
+    first = func.coalesce(visit.c.id == case.c.first_visit_id, false())
+    stmt = (
+        update(visit)
+        .values(case_kind=case.c.kind, case_field=case.c.field, first_of_case=first)
+        .where(case.c.id == visit.c.case_id)
+        .where(or_(visit.c.case_kind != case.c.kind, visit.c.case_field.is_distinct_from(case.c.field),
+                   visit.c.first_of_case.is_distinct_from(first)))
+    )
+    if case_ids is None:
+        conn.execute(stmt)
+        return
+    ids = list(dict.fromkeys(case_ids))
+    for start in range(0, len(ids), _BATCH):
+        conn.execute(stmt.where(visit.c.case_id.in_(ids[start : start + _BATCH])))

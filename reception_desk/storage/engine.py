@@ -66,7 +66,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA temp_store=MEMORY")
+    # temp_store stays at its default (files): SQLite's sorter (GROUP BY, ORDER BY, CREATE INDEX)
+    # then sorts in one memory buffer as large as the cache and writes a file only beyond it;
+    # with temp_store=MEMORY it allocates every record on its own (the yearly report: +20 %).
     cursor.close()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, false
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -81,7 +81,7 @@ class Case(Entity, table=True):
     place: str | None = Field(default=None, max_length=300)
     status: str = Field(default="open", max_length=20)
     remote_area: bool = Field(default=False)
-    # Denormalised by storage.cases.refresh_first_visits after every change to the case's visits:
+    # Denormalised by storage.cases.refresh_cases after every change to the case's visits:
     # the earliest visit (date, time, then id) decides "tiếp lần đầu" for visits and cases.
     first_visit_id: uuid.UUID | None = Field(default=None)
     first_visit_on: date | None = Field(default=None, index=True)
@@ -124,9 +124,12 @@ class Visit(Entity, table=True):
     __tablename__ = "visit"
     __table_args__ = (
         Index("ix_visit_case_date", "case_id", "visit_date"),
-        Index("ix_visit_mode_date", "reception_mode", "visit_date"),
-        # Covers the statistics' scan of a period: no table look-up per visit.
-        Index("ix_visit_stats", "visit_date", "case_id", "reception_mode", "is_delegation", "persons"),
+        # Also covers the statistics' visit totals per reception mode (no row read, no sort).
+        Index("ix_visit_mode_date", "reception_mode", "visit_date", "is_delegation", "persons"),
+        # Covers the statistics' scan of a period: no table look-up per visit, and no look-up of
+        # the case either (its kind, field and first visit are copied below).
+        Index("ix_visit_stats", "visit_date", "case_id", "reception_mode", "is_delegation", "persons",
+              "first_of_case", "case_kind", "case_field"),
     )
 
     visit_date: date = Field(index=True)
@@ -142,6 +145,13 @@ class Visit(Entity, table=True):
     outcome: str | None = Field(default=None, max_length=300)
     refusal_ground: str | None = Field(default=None, max_length=10)
     note: str | None = Field(default=None, sa_column=Column(SAText))
+    # Copies kept by storage.cases.refresh_cases after every change to a case or its visits, so
+    # the statistics count a period's cases from the visit index alone (one key look-up per case
+    # into case_file cost more than the rest of the report): the case's kind and field, and
+    # whether this visit is the case's first (case_file.first_visit_id).
+    case_kind: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    case_field: str | None = Field(default=None, max_length=100)
+    first_of_case: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class VisitCitizen(SQLModel, table=True):

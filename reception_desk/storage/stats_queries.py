@@ -1,15 +1,14 @@
 """Set-based queries behind the statistics (Biểu 01/TCD and the petition summary).
 
-A period is answered by three statements, each a single index range scan plus at most one join,
+A period is answered by three statements, each a single index range scan,
 whose answers are a few aggregated rows (never one row per record):
 
 1. visit totals grouped by reception mode (visits, persons, delegations) — visit rows only;
 2. the case profile: the visits of the period folded per case (GROUP BY case_id) into the groups
-   it was seen in (and with a delegation or not) and each group's earliest day, then joined once
-   per case to case_file for its kind and first visit, and counted per (kind, first-time, groups,
-   group of the first visit). This is what keeps "distinct cases" and "first visits" cheap: one
-   key look-up per case instead of a COUNT(DISTINCT …) per figure per visit, and the first visit
-   itself is looked up only for a same-day tie between groups;
+   it was seen in (and with a delegation or not) and the group of its first visit, then counted
+   per (kind, first-time, groups, group of the first visit). The visit rows carry copies of their
+   case's kind, field and first visit (storage.cases), so this reads the covering index
+   ix_visit_stats only: no COUNT(DISTINCT …) per figure, and no case_file look-up per case;
 3. petitions, transfers and directives as scalar sub-queries, each through its own date index.
 
 The rows of 1–2 are folded into the caller's groups here (a few dozen rows at most). Grouping is
@@ -28,7 +27,7 @@ from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from reception_desk.storage.engine import begin_sqlite_transaction
-from reception_desk.storage.models import Case, Directive, Petition, Transfer, Visit
+from reception_desk.storage.models import Directive, Petition, Transfer, Visit
 
 # Measures of one reception group (plus ``kind:<report kind>`` distinct-case counts).
 VISIT_MEASURES = (
@@ -106,66 +105,54 @@ def _case_profile(
 
     ``parts``: disjoint sets of reception modes (the statistics' two groups, or the report's four
     modes); callers fold the profile into their groups (a group's distinct cases are those seen in
-    any of its parts). Each part costs two aggregates per visit, so ask for no more parts than the
+    any of its parts). Each part costs an aggregate per visit, so ask for no more parts than the
     groups need. ``by_field``: also split by the case's field (services.reports), which costs
-    little: the case row is read for its kind anyway.
+    little: the visit rows carry it.
     """
     visit = Visit.__table__
-    case_file = Case.__table__
     all_modes = [mode for modes in parts for mode in modes]
     if len(set(all_modes)) != len(all_modes):
         raise ValueError("the parts of a case profile must not share a reception mode")
+    # Everything comes from the visit rows (their copies of the case: storage.cases), grouped
+    # per case over the covering index ix_visit_stats: no case_file row is read.
     visit_level = case((visit.c.is_delegation.is_(True), 2), else_=1)
-    per_part: list[ColumnElement] = []
+    levels: list[ColumnElement] = []
+    part_bit: dict[str, int] = {}
     for i, modes in enumerate(parts):
         in_part = visit.c.reception_mode == modes[0] if len(modes) == 1 else visit.c.reception_mode.in_(list(modes))
-        per_part.append(func.max(case((in_part, visit_level), else_=0)).label(f"level_{i}"))
-        per_part.append(func.min(case((in_part, visit.c.visit_date))).label(f"day_{i}"))
-    outside = visit.c.reception_mode.not_in(all_modes)
+        levels.append(func.max(case((in_part, visit_level), else_=0)).label(f"level_{i}"))
+        part_bit.update(dict.fromkeys(modes, 1 << i))
+    # The case's first visit, if it is one of the period's visits: the bit of its part, or the
+    # bit after them when it is in a mode outside every part (0: not in the period). One
+    # aggregate tells both whether the case is new in the period and where it was first seen.
+    outside = 1 << len(parts)
+    first_seen = func.max(case((visit.c.first_of_case.is_(True),
+                              case(part_bit, value=visit.c.reception_mode, else_=outside)), else_=0))
+    # Kind and field are the same on every visit of a case. SQLite takes such a column as it is
+    # in an aggregate query (each aggregate costs about a tenth of the query); PostgreSQL wants
+    # an aggregate.
+    sqlite = conn.dialect.name == "sqlite"
+    kind = visit.c.case_kind if sqlite else func.max(visit.c.case_kind)
+    extra = [(visit.c.case_field if sqlite else func.max(visit.c.case_field)).label("field")] if by_field else []
     per_case = (
-        select(visit.c.case_id, *per_part, func.min(case((outside, visit.c.visit_date))).label("day_outside"))
+        select(kind.label("kind"), first_seen.label("first_at"), *levels, *extra)
         .where(visit.c.visit_date.between(start, end))
         .group_by(visit.c.case_id)
         .subquery("per_case")
     )
-
-    # Does part i hold the case's first visit? Its earliest day in the period must be the case's
-    # first-visit day. If no visit of another part fell on that day, yes; otherwise (a same-day
-    # tie, decided by time and id) the first visit itself is looked up by key — CASE guarantees
-    # the look-up runs for those few cases only. (A NULL day — a part that did not see the case —
-    # never equals the first-visit day.)
-    first_on = case_file.c.first_visit_on
-    new_case = first_on.between(start, end)
-    days = [per_case.c[f"day_{i}"] for i in range(len(parts))]
-    on_first_day = [case((day == first_on, 1), else_=0) for day in days]
-    same_day = sum(on_first_day[1:], on_first_day[0]) + case((per_case.c.day_outside == first_on, 1), else_=0)
-    # No tie: the one part whose earliest day is the first-visit day (its bit; none if it is the
-    # outside modes' day). Tie: the part of the first visit's mode, if that part was seen that day.
-    alone = sum((hit * (1 << i) for i, hit in enumerate(on_first_day[1:], 1)), on_first_day[0])
-    first_visit = visit.alias("first_visit")
-    first_mode = (
-        select(first_visit.c.reception_mode)
-        .where(first_visit.c.id == case_file.c.first_visit_id)
-        .scalar_subquery()
-    )
-    # simple CASE: the look-up is evaluated once, not once per mode
-    tied = case({mode: on_first_day[i] * (1 << i) for i, modes in enumerate(parts) for mode in modes},
-                value=first_mode, else_=0)
-    first_in = case((~new_case, 0), (same_day <= 1, alone), else_=tied)
-    levels = [per_case.c[f"level_{i}"] for i in range(len(parts))]
     # One integer per (new, levels, first_in): PostgreSQL then groups by hashing a few columns
     # (with one column per level it estimated a group per case and sorted them all).
-    code = case((new_case, 1), else_=0)
+    first_at = per_case.c.first_at
+    code = case((first_at > 0, 1), else_=0)
     weight = 2
-    for level in levels:
-        code = code + level * weight
+    for i in range(len(parts)):
+        code = code + per_case.c[f"level_{i}"] * weight
         weight *= 3
-    code = code + first_in * weight
-    extra = [case_file.c.field] if by_field else []
+    code = code + case((first_at == outside, 0), else_=first_at) * weight
+    outer_extra = [per_case.c.field] if by_field else []
     stmt = (
-        select(case_file.c.kind, code.label("code"), func.count(), *extra)
-        .select_from(per_case.join(case_file, case_file.c.id == per_case.c.case_id))
-        .group_by(case_file.c.kind, "code", *extra)
+        select(per_case.c.kind, code.label("code"), func.count(), *outer_extra)
+        .group_by(per_case.c.kind, "code", *outer_extra)
     )
     rows: list[CaseProfileRow] = []
     for row in conn.execute(stmt):
