@@ -138,12 +138,11 @@ class _Finished:
 class _RangeReader:
     """Reads ranges into finished rows; the same in a worker process and in this one."""
 
-    def __init__(self, path: Path, ranges: list[tuple[int, int, int]], parser: LineParser, stamp: Any,
+    def __init__(self, path: Path, ranges: list[tuple[int, int, int]], parser: LineParser,
                  bases: dict[str, int]) -> None:
         self.path = path
         self.ranges = ranges
         self.parser = parser
-        self.stamp = stamp
         self.bases = bases
         self.window = (1 << _WINDOWS_BITS) // len(ranges)
         self.ids: dict[str, dict[str, str]] = {name: {} for name in _REFERENCED}  # file id -> storage id
@@ -189,7 +188,6 @@ class _RangeReader:
 
     def _rows(self, spec: TypeSpec, records: list[Any], scan: core._Scan, sids: list[str], done: _Finished) -> None:
         table = spec.table.name
-        stamp = self.stamp
         exts, lines = scan.exts, scan.lines
         refs, list_refs = core._ref_plan(spec)
         resolvers = [(ix, self.ids[target], target, spec.scalars[ix].column, kind) for ix, target, kind in refs]
@@ -215,7 +213,7 @@ class _RangeReader:
                         done.pending.append((lines[pos], kind, value))
                     else:
                         data[ix] = found
-            data += (sid, exts[pos], stamp, stamp, 1)
+            data += (sid, exts[pos])  # the stamps and version are in the INSERT (_insert_statement)
             rows.append(data)
             if not lists:
                 continue
@@ -280,13 +278,13 @@ def _load_ids(folder: str, index: int) -> tuple[dict[str, list[str]], dict[str, 
 
 
 def _fast_worker(number: int, path: Path, ranges: list[tuple[int, int, int]], dialect_class: type[Dialect],
-                 today: date, stamp: Any, bases: dict[str, int], folder: str, claim: Any, published: Any,
+                 today: date, bases: dict[str, int], folder: str, claim: Any, published: Any,
                  failed: Any, out: multiprocessing.connection.Connection) -> None:
     """A worker process: takes the next range until none is left (see the module docstring)."""
     import gc
 
     gc.disable()  # as in import_jsonl: nothing the pass makes is garbage
-    reader = _RangeReader(path, ranges, LineParser(dialect_class(), today), stamp, bases)
+    reader = _RangeReader(path, ranges, LineParser(dialect_class(), today), bases)
     learnt: set[int] = set()
     with open(_rows_path(folder, number), "wb") as spill:
         while True:
@@ -351,7 +349,7 @@ def _spill(fh: IO[bytes], rows: list[Any]) -> tuple[int, int]:
 class _Workers:
     """The worker processes and their files (in a private folder, removed by close)."""
 
-    def __init__(self, path: Path, ranges: list[tuple[int, int, int]], parser: LineParser, stamp: Any,
+    def __init__(self, path: Path, ranges: list[tuple[int, int, int]], parser: LineParser,
                  bases: dict[str, int], count: int) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="reception-desk-import-")
         context = multiprocessing.get_context("spawn")
@@ -367,7 +365,7 @@ class _Workers:
             senders.append(send)
             proc = context.Process(
                 target=_fast_worker, name=f"reception-desk-import-{number + 1}", daemon=True,
-                args=(number, path, ranges, type(parser.dialect), parser.today, stamp, bases, self.folder.name,
+                args=(number, path, ranges, type(parser.dialect), parser.today, bases, self.folder.name,
                       claim, published, self.failed, send))
             self.procs.append(proc)
             self.pipes.append(receive)
@@ -475,9 +473,16 @@ def _worker_count(ranges: int) -> int:
     return count if count >= 2 else 0
 
 
-def _insert_statement(table: str, columns: list[str]) -> str:
+def _insert_statement(table: str, columns: list[str], stamp: str) -> str:
+    """The INSERT of a table's rows. A record's row ends with its id and file id: the time stamps
+    and the version, the same on every row of an import, are written into the statement instead
+    of being bound on each of 2.5 million rows."""
     names = ", ".join(f'"{c}"' for c in columns)
-    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    if columns[-len(_ENTITY_COLUMNS):] != _ENTITY_COLUMNS:
+        return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    literal = "'" + stamp.replace("'", "''") + "'"
+    values = ["?"] * (len(columns) - 3) + [literal, literal, "1"]
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(values)})'
 
 
 class _FastImport:
@@ -489,16 +494,17 @@ class _FastImport:
         self.ranges = ranges
         self.writer = BulkWriter(conn, self._advance)
         self.cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        self.statements = {table: _insert_statement(table, columns) for table, columns in _COLUMNS.items()}
         stamp_type = TYPES[0].table.c.created_at.type.dialect_impl(conn.dialect)
         stamp_proc = stamp_type.bind_processor(conn.dialect)
         now = utcnow()
         stamp = stamp_proc(now) if stamp_proc else now
+        self.statements = {table: _insert_statement(table, columns, str(stamp))
+                           for table, columns in _COLUMNS.items()}
         bases = {name: int.from_bytes(os.urandom(16)) >> (128 - _WINDOWS_BITS) for name in SPECS}
         workers = _worker_count(len(ranges))
         self.source: _Workers | _InProcess = (
-            _Workers(path, ranges, parser, stamp, bases, workers) if workers
-            else _InProcess(_RangeReader(path, ranges, parser, stamp, bases)))
+            _Workers(path, ranges, parser, bases, workers) if workers
+            else _InProcess(_RangeReader(path, ranges, parser, bases)))
         self.added = dict.fromkeys(SPECS, 0)
         self.read_lines = 0
         self.written_lines = 0
