@@ -302,7 +302,7 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "- **Follow-up queues**: counts, first pages and the queues view painted, and the timeline of a",
         "  case of 500 events (added to the benchmark database and removed), `bench/bench_queues.py --db DB`.",
         "- **Office report**: `services.reports.office_report` as JSON (`report_json`): forms 01/TCD and",
-        "  01/XLD and the narrative, the period and the same dates a year earlier, read in parallel; same",
+        "  01/XLD and the narrative, the period and the same dates a year earlier (PostgreSQL: read in parallel from one snapshot; SQLite: one after the other in one transaction); same",
         "  quarter and year as the reports above, 15 timed calls; `bench/bench_report.py`.",
         "- **Report files**: the yearly office report computed and written as PDF, XLSX and DOCX in one",
         "  process (median of 5 after a warm-up), and through `reception-desk report --format F` in a fresh",
