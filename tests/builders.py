@@ -15,9 +15,11 @@ from __future__ import annotations
 from datetime import date, time
 from uuid import UUID
 
-from sqlalchemy import Connection, insert
+from alembic import command
+from sqlalchemy import Connection, Engine, insert
 
 from reception_desk.domain.text import fold, nfc
+from reception_desk.storage import migrate
 from reception_desk.storage.cases import refresh_cases
 from reception_desk.storage.models import (
     Agency,
@@ -205,3 +207,12 @@ def add_directive(
     )
     conn.execute(insert(Directive.__table__), [row])
     return row["id"]  # type: ignore[return-value]
+
+
+def migrate_to(engine: Engine, revision: str) -> None:
+    """Bring an empty database to an older schema revision, as a file made by an earlier version
+    of the program would be (then ``migrate.upgrade`` is what the program does on opening it)."""
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)

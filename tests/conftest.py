@@ -12,10 +12,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from reception_desk.services import interchange, interchange_fast
 from reception_desk.storage import migrate
 from reception_desk.storage.engine import make_engine
 from tests.pgcluster import PgCluster, find_pg_bin
@@ -157,3 +159,23 @@ def examples_dir() -> Path:
     if not EXAMPLES.exists():
         pytest.fail(f"thiếu thư mục ví dụ {EXAMPLES}")
     return EXAMPLES
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The fast path for any file, in ranges of 2 kB, two worker processes; records whether the
+    fast path finished (True) or gave up (False) on each import."""
+    monkeypatch.setattr(interchange_fast, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 2000)
+    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 2)
+    monkeypatch.setattr(interchange.os, "cpu_count", lambda: 2)
+    runs: list[bool] = []
+    real = interchange_fast.import_into_empty
+
+    def spy(*args: Any) -> Any:
+        outcome = real(*args)
+        runs.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(interchange_fast, "import_into_empty", spy)
+    return runs

@@ -46,26 +46,6 @@ def general_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
         eng.dispose()
 
 
-@pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """The fast path for any file, in ranges of 2 kB, two worker processes; records whether the
-    fast path finished (True) or gave up (False) on each import."""
-    monkeypatch.setattr(interchange_fast, "FAST_MIN_BYTES", 0)
-    monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 2000)
-    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 2)
-    monkeypatch.setattr(interchange.os, "cpu_count", lambda: 2)
-    runs: list[bool] = []
-    real = interchange_fast.import_into_empty
-
-    def spy(*args: Any) -> Any:
-        outcome = real(*args)
-        runs.append(outcome is not None)
-        return outcome
-
-    monkeypatch.setattr(interchange_fast, "import_into_empty", spy)
-    return runs
-
-
 def _general(engine: Engine, path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as m:
         m.setattr(interchange_fast, "FAST_MIN_BYTES", 10**15)

@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, column, create_engine, insert, select, table
 
 from reception_desk.services import letters
 from reception_desk.storage import migrate
 from reception_desk.storage.models import IssuedDocument, utcnow
+from tests.builders import migrate_to
 from tests.test_letters_service import NAME, transfer, world
 
 
@@ -41,10 +41,7 @@ def test_the_register_finds_letters_without_diacritics(engine: Engine) -> None:
 
 def test_migration_0008_fills_the_key_of_earlier_letters(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    config = migrate.alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0007")
+    migrate_to(engine, "0007")
     # the table as revision 0007 made it: no search_key yet
     old = table("issued_document", *(column(c.name, c.type) for c in IssuedDocument.__table__.c
                                      if c.name != "search_key"))

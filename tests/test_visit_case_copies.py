@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import Connection, Engine, column, create_engine, insert, select, table
 
 from reception_desk.services.interchange import import_jsonl
 from reception_desk.services.visits import VisitInput, record_visit, update_visit
 from reception_desk.storage import migrate
 from reception_desk.storage.models import Case, Visit, utcnow
-from tests.builders import add_case, add_citizen
+from tests.builders import add_case, add_citizen, migrate_to
 
 TODAY = date(2026, 11, 20)
 _visit = Visit.__table__
@@ -109,27 +108,15 @@ def test_imports_keep_the_copies(engine: Engine, tmp_path: Path) -> None:
     assert sum(first for _, _, first in stored.values()) == 2  # V0 (K1) and V3 (K2)
 
 
-def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from reception_desk.services import interchange, interchange_fast
+def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           fast: list[bool]) -> None:
+    from reception_desk.services import interchange_fast
 
-    monkeypatch.setattr(interchange_fast, "FAST_MIN_BYTES", 0)
-    monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 300)
-    monkeypatch.setattr(interchange, "PARALLEL_PARTS", 2)
-    monkeypatch.setattr(interchange.os, "cpu_count", lambda: 2)
-    used: list[bool] = []
-    real = interchange_fast.import_into_empty
-
-    def spy(*args: Any) -> Any:
-        outcome = real(*args)
-        used.append(outcome is not None)
-        return outcome
-
-    monkeypatch.setattr(interchange_fast, "import_into_empty", spy)
+    monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 300)  # a few lines per range
     # visits before their cases: references to later ranges, set at the end
     records = _records("complaint", "Đất đai")
     import_jsonl(sqlite_engine, _write(tmp_path / "fast.jsonl", records[3:] + records[:3]))
-    assert used == [True]
+    assert fast == [True]
     stored = assert_copies_right(sqlite_engine)
     assert sorted(stored.values())[1] == ("complaint", "Đất đai", True)
     with sqlite_engine.connect() as conn:
@@ -139,10 +126,7 @@ def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path
 
 def test_migration_0009_fills_the_copies_of_earlier_visits(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    config = migrate.alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0008")
+    migrate_to(engine, "0008")
     # the visit table as revision 0008 made it: no copies yet
     old_visit = table("visit", *(column(c.name, c.type) for c in _visit.c
                                  if c.name not in ("case_kind", "case_field", "first_of_case")))

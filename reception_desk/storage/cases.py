@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import time
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Time, false, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Time, Update, false, func, literal, or_, select, update
 
 from reception_desk.storage.models import Case, Visit
 
@@ -51,13 +52,7 @@ def refresh_first_visits(conn: Connection, case_ids: Iterable[UUID] | None = Non
     """Recompute the first visit of the given cases (all cases when None)."""
     case = Case.__table__
     first_id, first_on = _first_visit_subqueries()
-    stmt = update(case).values(first_visit_id=first_id, first_visit_on=first_on)
-    if case_ids is None:
-        conn.execute(stmt)
-        return
-    ids = list(dict.fromkeys(case_ids))
-    for start in range(0, len(ids), _BATCH):
-        conn.execute(stmt.where(case.c.id.in_(ids[start : start + _BATCH])))
+    _in_batches(conn, update(case).values(first_visit_id=first_id, first_visit_on=first_on), case.c.id, case_ids)
 
 
 def refresh_visit_copies(conn: Connection, case_ids: Iterable[UUID] | None = None) -> None:
@@ -73,9 +68,15 @@ def refresh_visit_copies(conn: Connection, case_ids: Iterable[UUID] | None = Non
         .where(or_(visit.c.case_kind != case.c.kind, visit.c.case_field.is_distinct_from(case.c.field),
                    visit.c.first_of_case.is_distinct_from(first)))
     )
+    _in_batches(conn, stmt, visit.c.case_id, case_ids)
+
+
+def _in_batches(conn: Connection, stmt: Update, column: ColumnElement[Any],
+                case_ids: Iterable[UUID] | None) -> None:
+    """Run ``stmt`` for every row (None) or for the given cases, _BATCH ids per statement."""
     if case_ids is None:
         conn.execute(stmt)
         return
     ids = list(dict.fromkeys(case_ids))
     for start in range(0, len(ids), _BATCH):
-        conn.execute(stmt.where(visit.c.case_id.in_(ids[start : start + _BATCH])))
+        conn.execute(stmt.where(column.in_(ids[start : start + _BATCH])))
