@@ -108,15 +108,23 @@ def test_imports_keep_the_copies(engine: Engine, tmp_path: Path) -> None:
     assert sum(first for _, _, first in stored.values()) == 2  # V0 (K1) and V3 (K2)
 
 
+@pytest.mark.parametrize("order", ["cases first", "visits first"])
 def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           fast: list[bool]) -> None:
+                                           fast: list[bool], order: str) -> None:
+    # cases first: the visits take their copies with their rows and only the first visits are
+    # flagged at the end; visits first: their cases come in later ranges (references set at the
+    # end), and the copies of every visit are refreshed
     from reception_desk.services import interchange_fast
 
     monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 300)  # a few lines per range
-    # visits before their cases: references to later ranges, set at the end
+    flagged: list[bool] = []
+    real_flag = interchange_fast.flag_first_visits
+    monkeypatch.setattr(interchange_fast, "flag_first_visits", lambda conn: flagged.append(True) or real_flag(conn))
     records = _records("complaint", "Đất đai")
-    import_jsonl(sqlite_engine, _write(tmp_path / "fast.jsonl", records[3:] + records[:3]))
-    assert fast == [True]
+    if order == "visits first":
+        records = records[3:] + records[:3]
+    import_jsonl(sqlite_engine, _write(tmp_path / "fast.jsonl", records))
+    assert fast == [True] and flagged == ([True] if order == "cases first" else [])
     stored = assert_copies_right(sqlite_engine)
     assert sorted(stored.values())[1] == ("complaint", "Đất đai", True)
     with sqlite_engine.connect() as conn:

@@ -48,6 +48,7 @@ from sqlalchemy.exc import IntegrityError
 from reception_desk.services import interchange as core
 from reception_desk.services.interchange_format import SPECS, TYPES, LineParser, TypeSpec, looks_like_uuid
 from reception_desk.storage.bulk import BulkWriter
+from reception_desk.storage.cases import flag_first_visits, refresh_first_visits, refresh_visit_copies
 from reception_desk.storage.models import utcnow
 from reception_desk.storage.search_queries import rebuild_search_index, search_sources, suspend_search_index
 
@@ -61,6 +62,7 @@ _ENTITY_COLUMNS = ["id", "external_id", "created_at", "updated_at", "version"]
 _REFERENCED = sorted({f.arg for spec in TYPES for f in spec.fields if f.kind in ("ref", "refs")})
 _WINDOWS_BITS = 121  # ids are 122 random bits; the windows of all ranges start below 2**121
 _COPIES_INDEX = "ix_visit_stats"  # holds the visits' copies of their case (storage.cases)
+_VISIT_COPIES = ["case_kind", "case_field"]
 _LOW62 = (1 << 62) - 1
 
 
@@ -500,6 +502,18 @@ class _FastImport:
         stamp = stamp_proc(now) if stamp_proc else now
         self.statements = {table: _insert_statement(table, columns, str(stamp))
                            for table, columns in _COLUMNS.items()}
+        # A visit's row gets its case's kind and field (storage.cases) from the case rows inserted
+        # before it; one whose case comes later in the file gets placeholders, and the copies of
+        # every visit are then refreshed at the end instead of only the first visits flagged.
+        visit_columns = _COLUMNS["visit"]
+        self.copy_at = len(visit_columns) - len(_ENTITY_COLUMNS)
+        self.statements["visit"] = _insert_statement(
+            "visit", [*visit_columns[:self.copy_at], *_VISIT_COPIES, *visit_columns[self.copy_at:]], str(stamp))
+        self.visit_case = visit_columns.index("case_id")
+        self.case_kind = _COLUMNS["case_file"].index("kind")
+        self.case_field = _COLUMNS["case_file"].index("field")
+        self.case_copies: dict[str, list[Any]] = {}
+        self.copies_complete = True
         bases = {name: int.from_bytes(os.urandom(16)) >> (128 - _WINDOWS_BITS) for name in SPECS}
         workers = _worker_count(len(ranges))
         self.source: _Workers | _InProcess = (
@@ -583,7 +597,12 @@ class _FastImport:
                 counts.added[spec.name] = len(scans[spec.name].exts)
                 counts.updated[spec.name] = counts.unchanged[spec.name] = 0
             if counts.added["visit"]:
-                core._refresh_cases(conn, None)  # every case is new: all of them
+                # every case is new: all of them
+                refresh_first_visits(conn, None)
+                if self.copies_complete:
+                    flag_first_visits(conn)
+                else:
+                    refresh_visit_copies(conn, None)
             writer.create_indexes(last)
             adopted = builder is not None and builder.adopt(conn, self.ticker)
             if bulk and not adopted:
@@ -605,9 +624,23 @@ class _FastImport:
                 rows = workers.rows(done.worker, chunk)
                 if table in search_chunks:
                     search_chunks[table].append(workers.locations(done.worker, chunk))
+            if table == "case_file":
+                kind, field_ = self.case_kind, self.case_field
+                self.case_copies.update((row[-2], [row[kind], row[field_]]) for row in rows)
+            elif table == "visit":
+                self._add_copies(rows)
             # the driver's executemany directly: the rows are lists, which SQLAlchemy refuses
             self.cursor.executemany(self.statements[table], rows)
             self.ticker.check()
+
+    def _add_copies(self, rows: list[list[Any]]) -> None:
+        copies, at, case = self.case_copies, self.copy_at, self.visit_case
+        for row in rows:
+            copy = copies.get(row[case])
+            if copy is None:  # its case is in a later range (the reference is set at the end)
+                copy = ["", None]
+                self.copies_complete = False
+            row[at:at] = copy
 
     def _search_builder(self, parts: list[core._Part], chunks: dict[str, list[tuple[str, int, int]]],
                         last: int) -> core._SearchBuilder | None:

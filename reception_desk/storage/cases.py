@@ -71,6 +71,17 @@ def refresh_visit_copies(conn: Connection, case_ids: Iterable[UUID] | None = Non
     _in_batches(conn, stmt, visit.c.case_id, case_ids)
 
 
+def flag_first_visits(conn: Connection) -> None:
+    """Set ``first_of_case`` on the first visit of every case, for visits just inserted with their
+    case's kind and field and the flag off (a bulk load into empty tables, after
+    refresh_first_visits): only those rows are written, instead of checking every visit."""
+    case = Case.__table__
+    visit = Visit.__table__
+    firsts = select(case.c.first_visit_id).where(case.c.first_visit_id.is_not(None))
+    conn.execute(update(visit).values(first_of_case=True).where(visit.c.id.in_(firsts),
+                                                               visit.c.first_of_case.is_(False)))
+
+
 def _in_batches(conn: Connection, stmt: Update, column: ColumnElement[Any],
                 case_ids: Iterable[UUID] | None) -> None:
     """Run ``stmt`` for every row (None) or for the given cases, _BATCH ids per statement."""
