@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, column, create_engine, insert, select, table
+from alembic import command
+from sqlalchemy import Connection, Engine, column, insert, select, table
 
 from reception_desk.services.interchange import import_jsonl
 from reception_desk.services.visits import VisitInput, record_visit, update_visit
 from reception_desk.storage import migrate
 from reception_desk.storage.models import Case, Visit, utcnow
-from tests.builders import add_case, add_citizen, migrate_to
+from tests.builders import add_case, add_citizen
 
 TODAY = date(2026, 11, 20)
 _visit = Visit.__table__
@@ -132,9 +133,13 @@ def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path
     assert "ix_visit_stats" in names
 
 
-def test_migration_0009_fills_the_copies_of_earlier_visits(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    migrate_to(engine, "0008")
+def test_migration_0009_fills_the_copies_of_earlier_visits(engine: Engine) -> None:
+    # the database as revision 0008 left it (downgraded from the current one)
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0008")
+    assert migrate.status(engine) != "current"
     # the visit table as revision 0008 made it: no copies yet
     old_visit = table("visit", *(column(c.name, c.type) for c in _visit.c
                                  if c.name not in ("case_kind", "case_field", "first_of_case")))
@@ -156,4 +161,4 @@ def test_migration_0009_fills_the_copies_of_earlier_visits(tmp_path: Path) -> No
     stored = assert_copies_right(engine)
     assert stored == {ids[0]: ("complaint", "Đất đai", False), ids[1]: ("complaint", "Đất đai", True),
                       ids[2]: ("feedback", None, True)}
-    engine.dispose()
+    assert migrate.status(engine) == "current"
