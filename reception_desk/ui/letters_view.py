@@ -20,14 +20,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +40,7 @@ from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.form_support import date_edit, from_qdate, to_qdate
 from reception_desk.ui.letter_preview import LetterPreviewDialog, open_letter, show_preview
 from reception_desk.ui.table_models import PagedTableModel, format_date, one_line
+from reception_desk.ui.tables import record_table
 
 TITLE = "Văn bản đi"
 PAGE_SIZE = 200
@@ -209,25 +207,7 @@ class LettersView(QWidget):
         self.search_edit.returnPressed.connect(self.apply_filter)
 
         self.model = LetterModel(engine, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("letters_table")
-        self.view.setAccessibleName("Sổ văn bản đi")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        char = self.view.fontMetrics().averageCharWidth()
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width * char + 16)
+        self.view = record_table(self, self.model, "letters_table", "Sổ văn bản đi", _WIDTHS)
         self.view.activated.connect(lambda index: self.open_row(index.row()))
         self.view.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())

@@ -19,12 +19,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -66,6 +64,7 @@ from reception_desk.ui.sessions_view import SessionsView
 from reception_desk.ui.settings_dialog import SettingsDialog
 from reception_desk.ui.start_screen import StartScreen
 from reception_desk.ui.table_models import TITLES, LazyListModel
+from reception_desk.ui.tables import record_table
 from reception_desk.ui.transfer_dialog import TransferDialog
 from reception_desk.ui.visit_form import VisitForm, restore_pending_drafts
 
@@ -132,30 +131,10 @@ class ListPane(QWidget):
         super().__init__(parent)
         self.kind = kind
         self.model = LazyListModel(engine, kind, self)
-        self.view = QTableView(self)
-        self.view.setObjectName(f"{kind}_table")
-        self.view.setAccessibleName(f"Danh sách {TITLES[kind].lower()}")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.verticalHeader().setVisible(False)
-        # Fixed row heights: the view never measures rows it has not shown (fast with many rows).
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        char = self.view.fontMetrics().averageCharWidth()
-        header_metrics = header.fontMetrics()
-        for column, width in enumerate(_WIDTHS[kind]):
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            # never narrower than its title: a cut header ("oàn đông ngư") is unreadable
-            header.resizeSection(column, max(width * char + 16, header_metrics.horizontalAdvance(title) + 24))
+        self.view = record_table(self, self.model, f"{kind}_table", f"Danh sách {TITLES[kind].lower()}",
+                                 _WIDTHS[kind], selection=QAbstractItemView.SelectionMode.ExtendedSelection,
+                                 fit_titles=True)
+        self.view.horizontalHeader().setHighlightSections(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

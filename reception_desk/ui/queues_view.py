@@ -25,14 +25,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +57,7 @@ from reception_desk.ui.table_models import (
     format_date,
     one_line,
 )
+from reception_desk.ui.tables import record_table
 
 DUE_TODAY_BACKGROUND = QColor("#fff3cd")  # amber: the last day to answer
 DUE_TODAY_FOREGROUND = QColor("#664d03")
@@ -187,24 +185,8 @@ class QueuesView(QWidget):
         self.explain_label.setWordWrap(True)
 
         self.model = QueueModel(engine, self, today=today)
-        self.view = QTableView(self)
-        self.view.setObjectName("queue_table")
-        self.view.setAccessibleName("Danh sách chuyển đơn cần theo dõi")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        char = self.view.fontMetrics().averageCharWidth()
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width * char + 16)
+        self.view = record_table(self, self.model, "queue_table", "Danh sách chuyển đơn cần theo dõi", _WIDTHS,
+                                 alternating=False)
         self.view.doubleClicked.connect(self._activated)
         self.view.activated.connect(self._activated)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())

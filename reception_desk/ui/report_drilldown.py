@@ -17,14 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,7 @@ from reception_desk.services.reports import (
 from reception_desk.services.visibility import Viewer, desk_viewer
 from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.table_models import PagedTableModel, format_date, one_line
+from reception_desk.ui.tables import record_table
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -160,24 +158,8 @@ class ReportDrilldownDialog(QDialog):
 
         self.model = RecordModel(engine, figure.key, period, self,
                                  viewer=viewer if viewer is not None else desk_viewer(), page_size=page_size)
-        self.view = QTableView(self)
-        self.view.setObjectName("drilldown_table")
-        self.view.setAccessibleName("Các bản ghi của số liệu")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        char = self.view.fontMetrics().averageCharWidth()
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width * char + 16)
+        self.view = record_table(self, self.model, "drilldown_table", "Các bản ghi của số liệu", _WIDTHS,
+                                 row_numbers=True)
         self.view.activated.connect(lambda index: self.open_row(index.row()))
         self.model.page_loaded.connect(self._loaded)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())

@@ -45,7 +45,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPageLayout
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -95,6 +94,7 @@ from reception_desk.ui.background import BackgroundOp
 from reception_desk.ui.form_support import date_edit, from_qdate, to_qdate
 from reception_desk.ui.report_drilldown import ReportDrilldownDialog, dots
 from reception_desk.ui.table_models import PagedTableModel, one_line
+from reception_desk.ui.tables import record_table
 
 TITLE = "Báo cáo"
 FREE_RANGE_LABEL = "Khoảng ngày tự chọn"
@@ -243,28 +243,7 @@ class FigureTableModel(QAbstractTableModel):
 
 def _table(parent: QWidget, name: str, accessible: str, model: QAbstractTableModel,
            widths: Sequence[int]) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setAccessibleName(accessible)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    char = view.fontMetrics().averageCharWidth()
-    metrics = header.fontMetrics()
-    for column, width in enumerate(widths):
-        title = str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
-        header.resizeSection(column, max(width * char + 16, metrics.horizontalAdvance(title) + 24))
-    return view
+    return record_table(parent, model, name, accessible, widths, fit_titles=True, row_padding=8)
 
 
 class ReportsView(QWidget):
