@@ -21,7 +21,6 @@ A cancelled letter keeps its number (status void, with the reason); ``void_lette
 
 from __future__ import annotations
 
-import getpass
 import json
 import uuid
 from collections.abc import Iterator, Sequence
@@ -56,6 +55,7 @@ from reception_desk.domain.letters import (
     symbol_text,
 )
 from reception_desk.domain.text import fold, nfc
+from reception_desk.services.citizens import current_actor, jsonable
 from reception_desk.services.errors import ConflictError, NotFoundError, ValidationError
 from reception_desk.services.letter_templates import (
     LetterTemplate,
@@ -199,18 +199,7 @@ def _actor(actor: str | None, viewer: Viewer | None) -> str | None:
         return actor
     if viewer is not None and viewer.user:
         return viewer.user
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
+    return current_actor()
 
 
 def _audit(conn: Connection, action: str, entity: str, entity_id: uuid.UUID, detail: dict[str, Any],
@@ -218,7 +207,7 @@ def _audit(conn: Connection, action: str, entity: str, entity_id: uuid.UUID, det
     conn.execute(insert(_audit_table), [{
         "id": new_id(), "at": utcnow(), "actor": actor, "action": action, "entity": entity,
         "entity_id": str(entity_id),
-        "detail": json.dumps({k: _json(v) for k, v in detail.items()}, ensure_ascii=False),
+        "detail": json.dumps(jsonable(detail), ensure_ascii=False),
     }])
 
 

@@ -21,7 +21,6 @@ transfer's own version, so two desks never overwrite each other silently.
 
 from __future__ import annotations
 
-import getpass
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +36,7 @@ from reception_desk.domain.letters import LetterKind
 from reception_desk.domain.text import fold, nfc
 from reception_desk.domain.workdays import WorkCalendar
 from reception_desk.services import letters
+from reception_desk.services.citizens import current_actor, jsonable
 from reception_desk.services.errors import ConflictError, NotFoundError, ValidationError
 from reception_desk.services.letters import IssuedLetter
 from reception_desk.services.visibility import Viewer, signer_display, signers_searchable
@@ -224,30 +224,15 @@ def _kind_label(code: str) -> str:
         return code
 
 
-def _current_user() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers, services)
-        return None
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
-
-
 def _audit_row(action: str, entity_id: uuid.UUID, detail: dict[str, Any], actor: str | None) -> dict[str, Any]:
     return {
         "id": new_id(),
         "at": utcnow(),
-        "actor": actor or _current_user(),
+        "actor": actor or current_actor(),
         "action": action,
         "entity": "transfer",
         "entity_id": str(entity_id),
-        "detail": json.dumps({k: _json_value(v) for k, v in detail.items()}, ensure_ascii=False),
+        "detail": json.dumps(jsonable(detail), ensure_ascii=False),
     }
 
 
@@ -555,7 +540,7 @@ def _update_transfer(engine: Engine, transfer_id: uuid.UUID | str, seen_version:
             raise ConflictError(_describe_conflict(conn, tid, seen_version, row))
         if check is not None:
             check(row)
-        changes = {k: [_json_value(getattr(row, k)), _json_value(v)] for k, v in values.items()
+        changes = {k: [jsonable(getattr(row, k)), jsonable(v)] for k, v in values.items()
                    if getattr(row, k) != v}
         try:
             version = update_versioned(conn, _transfer, tid, seen_version, values)

@@ -356,7 +356,7 @@ class LetterPreviewDialog(QDialog):
         def task(progress: Progress, cancelled: CancelCheck) -> tuple[bytes, list[int]]:
             whole = letter_pdf.render_letters(contents, progress, cancelled)
             # each letter alone, to know where it starts in the whole (a handful of letters)
-            sizes = [_page_count(letter_pdf.render_letter(c)) for c in contents] if several else [0]
+            sizes = [pdf_page_count(letter_pdf.render_letter(c)) for c in contents] if several else [0]
             return whole, sizes
 
         self._set_busy(True)
@@ -501,8 +501,9 @@ class LetterPreviewDialog(QDialog):
         self.render()  # the letter again, marked ĐÃ HỦY
 
 
-def _page_count(pdf: bytes) -> int:
-    """Pages of a small PDF (one letter), read on the worker thread that made it."""
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages of a PDF made in memory, read on the worker thread that made it (the print dialog's
+    page range)."""
     buffer = QBuffer()
     buffer.setData(pdf)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)

@@ -34,8 +34,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QBuffer,
-    QIODevice,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -43,7 +41,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPageLayout
-from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -859,7 +856,7 @@ class RegisterDialog(QDialog):
             with folder:  # removed as soon as the bytes are read, whatever happens
                 write(progress, cancelled)
                 pdf = (Path(folder.name) / "so.pdf").read_bytes()
-            return pdf, _page_count(pdf)
+            return pdf, letter_preview.pdf_page_count(pdf)
 
         def rendered(result: tuple[bytes, int]) -> None:
             pdf, pages = result
@@ -879,15 +876,3 @@ class RegisterDialog(QDialog):
 
         return self._run(render, f"Đang dựng sổ tiếp công dân {self.period.label} để in…", rendered,
                          "Không in được sổ tiếp công dân")
-
-
-def _page_count(pdf: bytes) -> int:
-    """Pages of a PDF, read on the worker thread that made it (the print dialog's page range)."""
-    buffer = QBuffer()
-    buffer.setData(pdf)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
-    count = document.pageCount()
-    document.close()
-    return count
