@@ -1014,3 +1014,11 @@ def test_a_delegation_flag_against_the_rule_is_kept_with_a_warning(sqlite_engine
     with sqlite_engine.connect() as conn:
         flags = dict(conn.exec_driver_sql("SELECT external_id, is_delegation FROM visit").all())
     assert flags == {"V1": 1, "V2": 1}
+
+
+def test_a_line_with_a_delete_character_is_not_clean() -> None:
+    # found by the property test above: DEL is ASCII but not printable, and JSON does not escape it
+    raw = orjson.dumps({"type": "citizen", "full_name": "Lê\x7f"}) + b"\n"
+    assert not line_is_clean(raw)
+    assert not line_is_clean(orjson.dumps({"type": "citizen", "full_name": "Le\x7f"}) + b"\n")
+    assert line_is_clean(orjson.dumps({"type": "citizen", "full_name": "Le Van A"}) + b"\n")

@@ -257,7 +257,8 @@ def line_is_clean(raw: bytes) -> bool:
     if b"\\" in raw or b"  " in raw or b'" ' in raw or b' "' in raw:
         return False
     if raw.isascii():
-        return True
+        # JSON escapes every ASCII control character but DEL, which is not printable either
+        return b"\x7f" not in raw
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
