@@ -24,7 +24,7 @@ from reception_desk.domain.text import fold, nfc
 from reception_desk.services import interchange
 from reception_desk.services.errors import Cancelled, ValidationError
 from reception_desk.services.interchange import ImportResult, export_jsonl, import_jsonl
-from reception_desk.services.interchange_format import TYPES, _is_clean, line_is_clean
+from reception_desk.services.interchange_format import SURE_CHARACTERS, TYPES, _is_clean, line_is_clean
 from reception_desk.storage.engine import make_engine
 from reception_desk.storage.models import (
     Agency,
@@ -1014,6 +1014,31 @@ def test_a_delegation_flag_against_the_rule_is_kept_with_a_warning(sqlite_engine
     with sqlite_engine.connect() as conn:
         flags = dict(conn.exec_driver_sql("SELECT external_id, is_delegation FROM visit").all())
     assert flags == {"V1": 1, "V2": 1}
+
+
+def test_sure_characters_are_printable_nfc_starters() -> None:
+    # what line_is_clean's byte test takes for granted about every one of them
+    seconds = {int(d.split()[1], 16) for c in range(0x110000)
+               if (d := unicodedata.decomposition(chr(c))) and not d.startswith("<") and len(d.split()) == 2}
+    for block in SURE_CHARACTERS:
+        for code in block:
+            char = chr(code)
+            assert char.isprintable() and unicodedata.combining(char) == 0, hex(code)
+            assert unicodedata.is_normalized("NFC", char) and code not in seconds, hex(code)  # quick check Yes
+
+
+def test_the_byte_test_of_a_line_agrees_with_the_text_for_every_character() -> None:
+    # every character of the Basic Multilingual Plane, alone and next to Vietnamese letters and marks
+    for code in range(0x20, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        for value in (char, f"Lê {char}", f"{char}\u0301", f"A{char}ư", f"Ơ{char}\u0323 x"):
+            raw = orjson.dumps({"type": "citizen", "full_name": value, "address": "Hà Nội"}) + b"\n"
+            if line_is_clean(raw):
+                assert _is_clean(value) and nfc(value) == value, (hex(code), value)
+            elif _is_clean(value) and not any(c in value for c in ' "\\'):
+                raise AssertionError(f"a clean text taken as unclean: {value!r}")
 
 
 def test_a_line_with_a_delete_character_is_not_clean() -> None:

@@ -244,6 +244,29 @@ def _is_clean(value: str) -> bool:
             and (value.isascii() or unicodedata.is_normalized("NFC", value)))
 
 
+# The characters a line of Vietnamese text is made of: printable ASCII (not DEL), U+00C0–U+01BF and
+# U+1E80–U+1EFF. Each is printable, a starter (combining class 0) and NFC quick-check "Yes", so a
+# text of them only is NFC (UAX #15 quick check); a test checks this for every one of them.
+SURE_CHARACTERS = (range(0x20, 0x7F), range(0xC0, 0x1C0), range(0x1E80, 0x1F00))
+
+
+def _byte_classes() -> bytes:
+    """A translate table of a line's bytes: A = space or quote, E = lead byte E1, B = BA or BB (the
+    second byte of U+1E80–U+1EFF after E1), Z = not surely clean (backslash, DEL, control, other
+    lead bytes), x = the rest of SURE_CHARACTERS' UTF-8 bytes (continuation bytes included)."""
+    table = bytearray(b"Z" * 256)
+    for byte in [*range(0x20, 0x7F), *range(0x80, 0xC0), *range(0xC3, 0xC7)]:
+        table[byte] = ord("x")
+    table[ord(" ")] = table[ord('"')] = ord("A")
+    table[ord("\\")] = ord("Z")
+    table[0xE1] = ord("E")
+    table[0xBA] = table[0xBB] = ord("B")
+    return bytes(table)
+
+
+_CLASSES = _byte_classes()
+
+
 def line_is_clean(raw: bytes) -> bool:
     """True when every string of this compact JSON line is already clean (see _is_clean).
 
@@ -252,8 +275,14 @@ def line_is_clean(raw: bytes) -> bool:
     end with a space or hold a double space; the rest (printable, NFC) holds for the whole line
     exactly when it holds for every piece, because the ASCII ``"`` between them never combines
     with anything. Lines written with other separators (``", "``) just take the detailed path.
+    ``raw`` is a line orjson has decoded, so it is valid UTF-8.
     """
     raw = raw.rstrip(b"\r\n")
+    classes = raw.translate(_CLASSES)
+    if b"Z" not in classes and b"AA" not in classes and classes.count(b"E") == classes.count(b"EB"):
+        # only SURE_CHARACTERS, and no space or quote next to a space or quote (an empty string
+        # "" fails this and takes the detailed path below)
+        return True
     if b"\\" in raw or b"  " in raw or b'" ' in raw or b' "' in raw:
         return False
     if raw.isascii():
@@ -278,6 +307,7 @@ class LineParser:
         self._text: dict[str, str] = {}
         self._fold: dict[str, str] = {}
         self._dates: dict[str, Any] = {}
+        self._good_dates: dict[str, Any] = {}  # the valid ones only, for the fast path
         self._times: dict[str, Any] = {}
         self._date_proc = _processor(Visit.__table__, "visit_date", dialect)
         self._time_proc = _processor(Visit.__table__, "visit_time", dialect)
@@ -298,6 +328,7 @@ class LineParser:
                         default = self.true if default else self.false
                     plan.append((f.key, self._converter(f, clean=clean), f.required, f.nullable, default))
                 plans[spec.name] = plan
+        self._fast = {spec.name: self._fast_parser(spec) for spec in TYPES}
 
     # --- single values ------------------------------------------------------------------------
 
@@ -339,6 +370,8 @@ class LineParser:
         if out is None:
             out = self._parse_date(value)
             self._dates[value] = out
+            if type(out) is not Bad:
+                self._good_dates[value] = out
         if type(out) is Bad:
             raise out
         return out
@@ -440,6 +473,74 @@ class LineParser:
             return self._clean_ref_id if clean else self.ref_id
         raise ValueError(kind)  # pragma: no cover - the specs above use only these kinds
 
+    # --- the fast path of a clean line ---------------------------------------------------------
+
+    def _fast_parser(self, spec: TypeSpec) -> Callable[[dict[str, Any]], tuple[list[Any], list[list[str]]] | None]:
+        """A function made for ``spec`` that converts a record of a clean line whose every value is
+        good — nearly every line of a real file — with the checks written out one after the other,
+        or returns None at the first doubtful value, and parse() then takes the detailed path,
+        which finds and words every error. Two to three times cheaper than the plans' loop of
+        converter calls; a test compares both on generated records."""
+        consts: dict[str, Any] = {"dates": self._good_dates, "times": self._times, "DERIVED": DERIVED}
+        code = ["def fast(obj):", "    get = obj.get"]
+        names: list[str] = []
+        for n, f in enumerate(spec.scalars):
+            out = f"a{n}"
+            names.append(out)
+            default = f.default
+            if type(default) is bool:
+                default = self.true if default else self.false
+            consts[f"d{n}"] = default
+            code.append(f"    v = get({f.key!r})")
+            if f.required:
+                code.append("    if v is None: return None")
+            elif f.nullable and default is not None:
+                code.append(f"    if v is None: {out} = None if {f.key!r} in obj else d{n}")
+            else:  # null and absent alike: the default (None for most columns)
+                code.append(f"    if v is None: {out} = d{n}")
+            code.append("    else:")
+            if f.kind == "text":
+                empty = " or not v" if f.required else ""
+                limit = f" or len(v) > {int(f.arg)}" if f.arg is not None else ""
+                code += [f"        if type(v) is not str{empty}{limit}: return None", f"        {out} = v"]
+            elif f.kind == "enum":
+                values = tuple(m.value for m in f.arg) if isinstance(f.arg, type) else f.arg
+                consts[f"e{n}"] = frozenset(values)
+                code += [f"        if type(v) is not str or v not in e{n}: return None", f"        {out} = v"]
+            elif f.kind in ("date", "time"):
+                cache = "dates" if f.kind == "date" else "times"
+                code += [f"        {out} = {cache}.get(v) if type(v) is str else None",
+                         f"        if {out} is None: return None"]
+            elif f.kind == "int":
+                low, high = f.arg
+                code += [f"        if type(v) is not int or v < {int(low)} or v > {int(high)}: return None",
+                         f"        {out} = v"]
+            elif f.kind == "bool":
+                consts["true"], consts["false"] = self.true, self.false
+                code += [f"        if v is True: {out} = true",
+                         f"        elif v is False: {out} = false",
+                         "        else: return None"]
+            elif f.kind == "ref":
+                code += [f"        if type(v) is not str or not v or len(v) > {ID_MAX}: return None",
+                         f"        {out} = v"]
+            else:  # pragma: no cover - the specs above use only these kinds
+                raise ValueError(f.kind)
+        lists: list[str] = []
+        for n, f in enumerate(spec.lists):
+            out = f"l{n}"
+            lists.append(out)
+            code += [f"    v = get({f.key!r})",
+                     f"    if v is None: {out} = []",
+                     "    elif type(v) is list:",
+                     "        for x in v:",
+                     f"            if type(x) is not str or not x or len(x) > {ID_MAX}: return None",
+                     "        if len(set(v)) != len(v): return None",  # repeats: the detailed path warns
+                     f"        {out} = list(v)",
+                     "    else: return None"]
+        code.append(f"    return [{', '.join(names)}], [{', '.join(lists)}]")
+        exec("\n".join(code), consts)  # noqa: S102 - our own source, made from the specs above
+        return consts["fast"]  # type: ignore[no-any-return]
+
     # --- one record ---------------------------------------------------------------------------
 
     def parse(self, spec: TypeSpec, obj: dict[str, Any], line: int, errors: list[tuple[int, str]],
@@ -449,6 +550,10 @@ class LineParser:
         Appends ``(line, "line N: field: message")`` to errors; returns None when there were any.
         ``clean``: line_is_clean said every text of the line is already clean.
         """
+        if clean:
+            fast = self._fast[spec.name](obj)
+            if fast is not None:
+                return self._checked(spec, obj, *fast, line, errors, warnings)
         values: list[Any] = []
         failed = False
         get = obj.get
@@ -503,6 +608,11 @@ class LineParser:
             lists.append(ids)
         if failed:
             return None
+        return self._checked(spec, obj, values, lists, line, errors, warnings)
+
+    def _checked(self, spec: TypeSpec, obj: dict[str, Any], values: list[Any], lists: list[list[str]], line: int,
+                 errors: list[tuple[int, str]], warnings: list[str]) -> tuple[list[Any], list[list[str]]] | None:
+        """The record after its type's own rules (_HOOKS); None when they found an error."""
         hook = _HOOKS.get(spec.name)
         if hook is not None:
             hook(self, obj, values, lists, line, errors, warnings)
