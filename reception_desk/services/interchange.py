@@ -40,6 +40,7 @@ from reception_desk.services.errors import CancelCheck, Cancelled, Progress, Use
 from reception_desk.services.interchange_export import audit, export_jsonl
 from reception_desk.services.interchange_format import (
     CHILD_TABLES,
+    ID_MAX,
     SPECS,
     TYPE_NAMES,
     TYPES,
@@ -336,12 +337,14 @@ def _scan_range(path: Path, start: int, end: int, first_line: int, parser: LineP
                 warnings.append(f"line {lineno}: {unknown}: trường không thuộc định dạng, đã bỏ qua")
             clean = line_is_clean(raw)
             own = scans[spec.name]
-            if "id" not in obj or obj["id"] is None:
+            ext = obj.get("id")
+            if clean and type(ext) is str and 0 < len(ext) <= ID_MAX:
+                pass  # the usual id, as ref_id would take it
+            elif ext is None:
                 errors.append((lineno, f"line {lineno}: id: thiếu trường bắt buộc"))
-                ext = None
             else:
                 try:
-                    ext = parser.ref_id(obj["id"], clean=clean)
+                    ext = parser.ref_id(ext, clean=clean)
                 except Bad as exc:
                     errors.append((lineno, f"line {lineno}: id: {exc}"))
                     ext = None
@@ -382,9 +385,10 @@ def _scan_range(path: Path, start: int, end: int, first_line: int, parser: LineP
             own.links.append(links)
             if errors or part.repeats:
                 continue  # nothing will be written: no need to keep the records
-            keys = [(fold(values[ix]) if values[ix] else None) if nullable else (fold(values[ix]) or "")
-                    for ix, nullable in key_plans[spec.name]]
-            own.buffer.append((values + keys, lists) if lists else values + keys)
+            for ix, nullable in key_plans[spec.name]:
+                text = values[ix]
+                values.append(fold(text) if text else None if nullable else "")
+            own.buffer.append((values, lists) if lists else values)
             if len(own.buffer) >= batch:
                 spill.write(spec.name, own.buffer)
                 own.buffer = []
@@ -398,10 +402,29 @@ def _scan_range(path: Path, start: int, end: int, first_line: int, parser: LineP
     return part
 
 
+def lower_priority() -> None:
+    """Called first in an import's helper processes: the importing process, which inserts what
+    they read, is the one the import waits for, so it gets the CPU first when they all want it.
+    Measured on the 2-core bench machine (fast SQLite import of the large file, alternate runs):
+    57.7 s on average with this, 60.7 s without."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000  # BELOW_NORMAL_PRIORITY_CLASS
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(10)
+    except OSError:  # pragma: no cover - a priority is a wish, not a need
+        pass
+
+
 def _scan_worker(path: Path, start: int, end: int, first_line: int, dialect_class: type[Dialect], today: date,
                  batch: int, spill_path: str, result_path: str, done: Any) -> None:
     """A worker process of the parallel first pass: one byte range, results left in two files."""
     gc.disable()  # as in import_jsonl: nothing the pass makes is garbage
+    lower_priority()
 
     def tick(line: int) -> None:
         done.value = line - first_line
@@ -505,6 +528,7 @@ def _search_worker(db_path: str, sources: _SearchSources) -> None:
     spill while the importing process inserts the rows. Row n of a type gets rowid n, as SQLite
     numbers the rows of an empty table in insertion order (the importer checks it before use)."""
     gc.disable()
+    lower_priority()
 
     def rows(base: str) -> Iterator[list[tuple[Any, ...]]]:
         locations, positions, paired = sources[base]

@@ -286,6 +286,7 @@ def _fast_worker(number: int, path: Path, ranges: list[tuple[int, int, int]], di
     import gc
 
     gc.disable()  # as in import_jsonl: nothing the pass makes is garbage
+    core.lower_priority()
     reader = _RangeReader(path, ranges, LineParser(dialect_class(), today), bases)
     learnt: set[int] = set()
     with open(_rows_path(folder, number), "wb") as spill:
