@@ -20,6 +20,7 @@ from reception_desk.services.search import SearchHit, excerpt, parse_query, sear
 from reception_desk.storage import migrate, search_queries
 from reception_desk.storage.models import Case, Citizen, Petition, PetitionSigner, new_id, utcnow
 from reception_desk.storage.search_queries import (
+    begin_search,
     rebuild_search_index,
     search_index_ready,
     suspend_search_index,
@@ -140,6 +141,31 @@ def test_phone_stored_with_dots_and_passport_letters(office: Engine) -> None:
 def test_short_digit_query_is_a_prefix(office: Engine) -> None:
     assert titles(search(office, "06"), "citizen") == ["Nguyễn Văn Đức", "Trần Thị Hà"]
     assert search(office, "01") == []
+
+
+def test_short_prefix_not_beginning_with_zero_finds_international_and_passport_numbers(engine: Engine) -> None:
+    # PostgreSQL asks the GIN index at once for these (ids and phones begin with 0): same hits
+    with engine.begin() as conn:
+        add_citizen(conn, "Trịnh Văn Quý", phone="+84 912 345 678")
+        add_citizen(conn, "Dương Văn Bình", id_number="B1234567")
+        add_citizen(conn, "Lê Thị Mai", phone="0841 000 000")
+    assert titles(search(engine, "84"), "citizen") == ["Trịnh Văn Quý"]
+    assert titles(search(engine, "b1"), "citizen") == ["Dương Văn Bình"]
+    assert titles(search(engine, "08"), "citizen") == ["Lê Thị Mai"]
+    assert search(engine, "7") == []
+
+
+def test_search_settings_last_for_the_search_transaction_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    names = ("jit", "max_parallel_workers_per_gather", "enable_seqscan")
+    with engine.connect() as conn:
+        before = [conn.exec_driver_sql(f"SHOW {n}").scalar() for n in names]
+        conn.rollback()
+        begin_search(conn)
+        assert [conn.exec_driver_sql(f"SHOW {n}").scalar() for n in names] == ["off", "0", "off"]
+        conn.rollback()
+        assert [conn.exec_driver_sql(f"SHOW {n}").scalar() for n in names] == before
 
 
 # --- texts, order, limit -----------------------------------------------------------------------

@@ -891,9 +891,12 @@ def begin_search(conn: Connection) -> None:
     """
     if _is_sqlite(conn):
         return
-    conn.execute(select(func.set_config("jit", "off", True),
-                        func.set_config("max_parallel_workers_per_gather", "0", True),
-                        func.set_config("enable_seqscan", "off", True)))
+    # one constant statement for the driver (no parameters): about half a millisecond less than
+    # building and binding the same set_config() select for every search
+    conn.exec_driver_sql(_PG_SEARCH_SETTINGS)
+
+
+_PG_SEARCH_SETTINGS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off"
 
 
 def _words_match(conn: Connection, key_name: str, words: Sequence[str]) -> RowMatch:
@@ -935,7 +938,10 @@ def find_citizens(conn: Connection, terms: SearchTerms, limit: int) -> list[Row]
             c, columns, order, row_match,
             candidates=_fts_candidates(conn, "search_citizen", "contact", [contact]) if sqlite else None,
             pg_index_match=None if sqlite else _pg_words_match(_PG_CONTACT_WORDS, [contact]),
-            sparse=len(contact) >= 4,
+            # An id number (CCCD/CMND: province code 001–096) and a phone begin with 0: a prefix
+            # that does not, or a long one, matches few rows, which the GIN index finds at once; a
+            # short one beginning with 0 matches most rows, and the first ones come from the walk.
+            sparse=len(contact) >= 4 or not contact.startswith("0"),
         )
         return _fetch(conn, plan, limit)
     return _prefix_then_words(conn, c, "name_key", _PG_NAME_WORDS, "search_citizen_name_words", columns, order,
