@@ -84,6 +84,10 @@ _SEARCHED = ("citizen", "case", "petition")
 BULK_MIN_ROWS = 20_000
 # SQLite, from this many new searched rows into empty tables: the word index is built by another process
 SEARCH_WORKER_MIN_ROWS = 200_000
+# marshal format of the spill files: version 2 keeps no references between equal objects, which
+# makes writing a chunk of rows about 40 % cheaper (0.9 against 1.6 µs a row) for a quarter more
+# bytes; reading takes as long (measured on the bench file's petition ranges).
+MARSHAL_VERSION = 2
 INDEX_REBUILD_MIN_ROWS = 50_000  # SQLite: from this many new rows (and half the table), rebuild indexes
 _SELF_REFS = {"agency": "parent_id", "petition": "duplicate_of_id"}
 _CYCLE_FIELDS = {"agency": "parent_id", "petition": "duplicate_of"}
@@ -189,7 +193,7 @@ class _Spill:
 
     def write(self, name: str, records: list[Any]) -> None:
         try:
-            blob = b"m" + marshal.dumps(records)
+            blob = b"m" + marshal.dumps(records, MARSHAL_VERSION)
         except ValueError:
             blob = b"p" + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.seek(0, os.SEEK_END)
@@ -237,7 +241,7 @@ class _FileSpill:
 
     def write(self, name: str, records: list[Any]) -> None:
         try:
-            blob = b"m" + marshal.dumps(records)
+            blob = b"m" + marshal.dumps(records, MARSHAL_VERSION)
         except ValueError:
             blob = b"p" + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
         self.chunks[name].append((self.fh.tell(), len(blob)))

@@ -299,7 +299,7 @@ def _fast_worker(number: int, path: Path, ranges: list[tuple[int, int, int]], di
             part, records, sids = reader.read(index, lambda _line: None)
             exts = {name: part.scans[name].exts for name in _REFERENCED if name in sids}
             with open(_map_path(folder, index) + ".tmp", "wb") as fh:
-                fh.write(marshal.dumps((exts, {name: sids[name] for name in exts})))
+                fh.write(marshal.dumps((exts, {name: sids[name] for name in exts}), core.MARSHAL_VERSION))
             os.replace(_map_path(folder, index) + ".tmp", _map_path(folder, index))
             published[index] = 1
             done = _Finished(part, resolved=False)
@@ -343,7 +343,7 @@ def _batches(rows: list[Any]) -> list[list[Any]]:
 
 def _spill(fh: IO[bytes], rows: list[Any]) -> tuple[int, int]:
     """Rows in the chunk format of interchange._Spill (the search process reads them too)."""
-    blob = b"m" + marshal.dumps(rows)
+    blob = b"m" + marshal.dumps(rows, core.MARSHAL_VERSION)
     offset = fh.tell()
     fh.write(blob)
     return offset, len(blob)
