@@ -880,6 +880,10 @@ def forget_word_stats(engine: Engine) -> None:
         _stats_cache.pop(engine, None)
 
 
+# the settings of a search transaction (begin_search): one constant statement, no parameters
+_PG_SEARCH_SETTINGS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off"
+
+
 def begin_search(conn: Connection) -> None:
     """Settings for the transaction a search reads in; call it first. PostgreSQL only.
 
@@ -895,8 +899,6 @@ def begin_search(conn: Connection) -> None:
     # building and binding the same set_config() select for every search
     conn.exec_driver_sql(_PG_SEARCH_SETTINGS)
 
-
-_PG_SEARCH_SETTINGS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off"
 
 
 def _words_match(conn: Connection, key_name: str, words: Sequence[str]) -> RowMatch:
