@@ -8,6 +8,7 @@ with the general import of the same file into another empty database.
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import shutil
 import tempfile
@@ -97,6 +98,24 @@ def test_fast_path_ids_are_random_uuids_ascending_in_file_order(sqlite_engine: E
 
 
 SPEC_TABLES = {spec.name: spec.table.name for spec in interchange.TYPES}
+
+
+def test_fast_path_writes_nulls_as_null_not_nan(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                                fast: list[bool]) -> None:
+    # the workers' rows carry NaN for NULL (cheaper to bind); SQLite must have stored NULL
+    assert math.isnan(interchange_fast._sqlite_null())
+    import_jsonl(sqlite_engine, write_jsonl(tmp_path / "all.jsonl", _all_records(examples_dir)))
+    assert fast == [True]
+    nulls = 0
+    with sqlite_engine.connect() as conn:
+        for spec in interchange.TYPES:
+            table = spec.table.name
+            for column in spec.data_columns:
+                found = dict(conn.exec_driver_sql(
+                    f'SELECT typeof("{column}"), count(*) FROM "{table}" GROUP BY 1').all())
+                assert "real" not in found, (table, column, found)
+                nulls += found.get("null", 0)
+    assert nulls > 100  # the example office leaves many optional fields out
 
 
 def test_fast_path_lists_the_same_errors(sqlite_engine: Engine, general_engine: Engine, examples_dir: Path,
