@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from reception_desk.services import interchange, interchange_fast
 from reception_desk.services.errors import Cancelled, ValidationError
 from reception_desk.services.interchange import import_jsonl
+from reception_desk.storage.cases import refresh_cases
 from reception_desk.storage.engine import make_engine
 from tests.test_interchange import (
     EXAMPLE_COUNTS,
@@ -98,6 +99,52 @@ def test_fast_path_ids_are_random_uuids_ascending_in_file_order(sqlite_engine: E
 
 
 SPEC_TABLES = {spec.name: spec.table.name for spec in interchange.TYPES}
+
+
+def _first_visit_state(engine: Engine) -> tuple[list[Any], list[Any]]:
+    with engine.connect() as conn:
+        cases = conn.exec_driver_sql("SELECT id, first_visit_id, first_visit_on FROM case_file ORDER BY id").all()
+        visits = conn.exec_driver_sql("SELECT id, first_of_case, case_kind, case_field FROM visit ORDER BY id").all()
+    return cases, visits
+
+
+def test_fast_path_first_visits_found_while_inserting(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,
+                                                       fast: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ties the order must break as storage.cases does: same day without a time (midnight), at
+    # midnight, later that day; an earlier day at a later hour; then the id when all else is equal.
+    extra: list[dict[str, Any]] = [{"type": "case", "id": f"KT{n}", "title": f"Vụ thử {n}", "kind": "complaint"}
+                                   for n in range(40)]
+    visits = [("2024-01-05", None), ("2024-01-05", "00:00"), ("2024-01-05", "08:00"), ("2024-01-04", "09:30"),
+              ("2024-01-04", "09:30"), ("2024-01-06", None)]
+    # no time = 00:00, a tie broken by the id, which ascends in file order (test above)
+    midnight = [("2024-02-01", "00:00"), ("2024-02-01", None), ("2024-02-01", "00:01")]
+    for n in range(40):
+        for k, (day, hour) in enumerate(visits[n % 3:] if n < 20 else midnight):
+            visit = {"type": "visit", "id": f"VT{n}-{k}", "date": day, "reception": "regular",
+                     "case_id": f"KT{n}", "persons": 1}
+            if hour is not None:
+                visit["time"] = hour
+            extra.append(visit)
+    used: list[bool] = []
+    real = interchange_fast.write_first_visits
+    monkeypatch.setattr(interchange_fast, "write_first_visits", lambda *a: used.append(real(*a)) or used[-1])
+    import_jsonl(sqlite_engine, write_jsonl(tmp_path / "all.jsonl", [*_all_records(examples_dir), *extra]))
+    assert fast == [True] and used == [True]
+    found = _first_visit_state(sqlite_engine)
+    # the refresh in SQL (what every later change runs) changes nothing
+    with sqlite_engine.begin() as conn:
+        refresh_cases(conn, None)
+    assert _first_visit_state(sqlite_engine) == found
+    with sqlite_engine.connect() as conn:
+        firsts = dict(conn.exec_driver_sql(
+            "SELECT c.external_id, v.external_id FROM case_file c JOIN visit v ON v.id = c.first_visit_id "
+            "WHERE c.external_id LIKE 'KT%'").all())
+        flagged = conn.exec_driver_sql("SELECT count(*) FROM visit WHERE first_of_case = 1").scalar()
+        cases_with_visits = conn.exec_driver_sql("SELECT count(DISTINCT case_id) FROM visit").scalar()
+    assert flagged == cases_with_visits
+    assert firsts["KT0"] in ("VT0-3", "VT0-4") and firsts["KT1"] in ("VT1-2", "VT1-3")
+    assert firsts["KT2"] in ("VT2-1", "VT2-2")
+    assert all(firsts[f"KT{n}"] == f"VT{n}-0" for n in range(20, 40))
 
 
 def test_fast_path_writes_nulls_as_null_not_nan(sqlite_engine: Engine, examples_dir: Path, tmp_path: Path,

@@ -112,20 +112,26 @@ def test_imports_keep_the_copies(engine: Engine, tmp_path: Path) -> None:
 @pytest.mark.parametrize("order", ["cases first", "visits first"])
 def test_fast_path_import_fills_the_copies(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            fast: list[bool], order: str) -> None:
-    # cases first: the visits take their copies with their rows and only the first visits are
-    # flagged at the end; visits first: their cases come in later ranges (references set at the
-    # end), and the copies of every visit are refreshed
+    # cases first: the visits take their copies with their rows, and the first visits found while
+    # they went in are written at the end; visits first: their cases come in later ranges
+    # (references set at the end), and the first visits and the copies of every visit are refreshed
     from reception_desk.services import interchange_fast
 
     monkeypatch.setattr(interchange_fast, "RANGE_BYTES", 300)  # a few lines per range
-    flagged: list[bool] = []
-    real_flag = interchange_fast.flag_first_visits
-    monkeypatch.setattr(interchange_fast, "flag_first_visits", lambda conn: flagged.append(True) or real_flag(conn))
+    written: list[bool] = []
+    real_write = interchange_fast.write_first_visits
+    monkeypatch.setattr(interchange_fast, "write_first_visits",
+                        lambda *args: written.append(True) or real_write(*args))
+    refreshed: list[bool] = []
+    real_refresh = interchange_fast.refresh_visit_copies
+    monkeypatch.setattr(interchange_fast, "refresh_visit_copies",
+                        lambda *args: refreshed.append(True) or real_refresh(*args))
     records = _records("complaint", "Đất đai")
     if order == "visits first":
         records = records[3:] + records[:3]
     import_jsonl(sqlite_engine, _write(tmp_path / "fast.jsonl", records))
-    assert fast == [True] and flagged == ([True] if order == "cases first" else [])
+    assert fast == [True]
+    assert (written, refreshed) == (([True], []) if order == "cases first" else ([], [True]))
     stored = assert_copies_right(sqlite_engine)
     assert sorted(stored.values())[1] == ("complaint", "Đất đai", True)
     with sqlite_engine.connect() as conn:

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from datetime import time as time_of_day
 from itertools import repeat
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -49,8 +50,13 @@ from sqlalchemy.exc import IntegrityError
 from reception_desk.services import interchange as core
 from reception_desk.services.interchange_format import SPECS, TYPES, LineParser, TypeSpec, looks_like_uuid
 from reception_desk.storage.bulk import BulkWriter
-from reception_desk.storage.cases import flag_first_visits, refresh_first_visits, refresh_visit_copies
-from reception_desk.storage.models import utcnow
+from reception_desk.storage.cases import (
+    flag_first_visits,
+    refresh_first_visits,
+    refresh_visit_copies,
+    write_first_visits,
+)
+from reception_desk.storage.models import Visit, utcnow
 from reception_desk.storage.search_queries import rebuild_search_index, search_sources, suspend_search_index
 
 # From this file size an import into empty SQLite tables takes this path (below it the general
@@ -545,6 +551,16 @@ class _FastImport:
         self.case_field = _COLUMNS["case_file"].index("field")
         self.case_copies: dict[str, list[Any]] = {}
         self.copies_complete = True
+        # The first visit of each case (storage.cases), found as the visits go in: case id ->
+        # ((date, time or midnight, visit id), visit rowid), the order of cases._first_visit_subqueries.
+        self.visit_date = visit_columns.index("visit_date")
+        self.visit_time = visit_columns.index("visit_time")
+        time_type = Visit.__table__.c.visit_time.type.dialect_impl(conn.dialect)
+        time_proc = time_type.bind_processor(conn.dialect)
+        self.midnight = time_proc(time_of_day(0)) if time_proc else time_of_day(0)
+        self.firsts: dict[str, tuple[tuple[Any, Any, Any], int]] = {}
+        self.case_rowids: dict[str, int] = {}
+        self.visit_rows = 0
         bases = {name: int.from_bytes(os.urandom(16)) >> (128 - _WINDOWS_BITS) for name in SPECS}
         workers = _worker_count(len(ranges))
         self.source: _Workers | _InProcess = (
@@ -619,15 +635,16 @@ class _FastImport:
             if collided or failing:
                 raise FastPathFailed("rows with the same storage id")
             self._later(deferred_refs, deferred_links)
-            # The visits' copies of their case (storage.cases) are written by the refresh below;
-            # the index that holds them is built after it, not rewritten row by row.
-            last = [statement for statement in rebuild if _COPIES_INDEX in statement]
-            writer.create_indexes([statement for statement in rebuild if statement not in last])
             counts = core._Counts()
             for spec in TYPES:
                 counts.added[spec.name] = len(scans[spec.name].exts)
                 counts.updated[spec.name] = counts.unchanged[spec.name] = 0
-            if counts.added["visit"]:
+            firsts_written = bool(counts.added["visit"]) and self._write_first_visits()
+            # Otherwise the visits' copies of their case (storage.cases) are written by the refresh
+            # below; the index that holds them is built after it, not rewritten row by row.
+            last = [statement for statement in rebuild if _COPIES_INDEX in statement]
+            writer.create_indexes([statement for statement in rebuild if statement not in last])
+            if counts.added["visit"] and not firsts_written:
                 # every case is new: all of them
                 refresh_first_visits(conn, None)
                 if self.copies_complete:
@@ -658,6 +675,8 @@ class _FastImport:
             if table == "case_file":
                 kind, field_ = self.case_kind, self.case_field
                 self.case_copies.update((row[-2], [row[kind], row[field_]]) for row in rows)
+                first = len(self.case_rowids) + 1
+                self.case_rowids.update(zip([row[-2] for row in rows], range(first, first + len(rows)), strict=True))
             elif table == "visit":
                 self._add_copies(rows)
             # the driver's executemany directly: the rows are lists, which SQLAlchemy refuses
@@ -665,13 +684,39 @@ class _FastImport:
             self.ticker.check()
 
     def _add_copies(self, rows: list[list[Any]]) -> None:
+        """The case's copies into each visit row, and the first visits so far."""
         copies, at, case = self.case_copies, self.copy_at, self.visit_case
+        firsts, day, hour, midnight = self.firsts, self.visit_date, self.visit_time, self.midnight
+        rowid = self.visit_rows
         for row in rows:
-            copy = copies.get(row[case])
+            case_id = row[case]
+            copy = copies.get(case_id)
             if copy is None:  # its case is in a later range (the reference is set at the end)
                 copy = ["", None]
                 self.copies_complete = False
+            rowid += 1
+            at_time = row[hour]
+            key = (row[day], at_time if type(at_time) is str else midnight, row[-2])
+            best = firsts.get(case_id)
+            if best is None or key < best[0]:
+                firsts[case_id] = (key, rowid)
             row[at:at] = copy
+        self.visit_rows = rowid
+
+    def _write_first_visits(self) -> bool:
+        """The first visits found by _add_copies, before the indexes are built; False when the
+        refresh in SQL must do it (a visit's case came later in the file, or the rowids differ)."""
+        if not self.copies_complete:
+            return False
+        cases = []
+        for case_id, (key, _) in self.firsts.items():
+            rowid = self.case_rowids.get(case_id)
+            if rowid is None:
+                return False
+            cases.append((key[2], key[0], rowid))
+        visits = [rowid for _, rowid in self.firsts.values()]
+        rows = {"case_file": len(self.case_rowids), "visit": self.visit_rows}
+        return write_first_visits(self.conn, cases, visits, rows)
 
     def _search_builder(self, parts: list[core._Part], chunks: dict[str, list[tuple[str, int, int]]],
                         last: int) -> core._SearchBuilder | None:
