@@ -923,7 +923,7 @@ def test_adopted_search_index_is_read_by_the_same_connection(sqlite_engine: Engi
     from reception_desk.storage.search_queries import adopt_search_index, build_search_index_file
 
     built = str(tmp_path / "built.sqlite")
-    citizens = [[(n, f"nguyen van {n}", f"0{n:08d}", None) for n in range(1, 3001)]]
+    citizens = [[(f"nguyen van {n}", f"0{n:08d}", None) for n in range(1, 3001)]]
     build_search_index_file(built, lambda base: iter(citizens if base == "citizen" else []))
     match = "SELECT count(*) FROM search_citizen WHERE search_citizen MATCH ?"
     with sqlite_engine.connect() as conn:

@@ -523,8 +523,9 @@ def _read_chunks(locations: list[tuple[str, int, int]]) -> Iterator[list[Any]]:
             fh.close()
 
 
-# per base table: (spill chunks, positions of search_sources() in the data columns, records are (data, lists))
-_SearchSources = dict[str, tuple[list[tuple[str, int, int]], list[int], bool]]
+# per base table: (spill chunks, positions of search_sources() in the data columns or None when the
+# chunks hold those values alone, records are (data, lists))
+_SearchSources = dict[str, tuple[list[tuple[str, int, int]], list[int] | None, bool]]
 
 
 def _search_worker(db_path: str, sources: _SearchSources) -> None:
@@ -534,16 +535,13 @@ def _search_worker(db_path: str, sources: _SearchSources) -> None:
     gc.disable()
     lower_priority()
 
-    def rows(base: str) -> Iterator[list[tuple[Any, ...]]]:
+    def rows(base: str) -> Iterator[list[Any]]:
         locations, positions, paired = sources[base]
-        rowid = 0
+        if positions is None:  # chunks of the searched values alone (interchange_fast)
+            yield from _read_chunks(locations)
+            return
         for chunk in _read_chunks(locations):
-            batch = []
-            for record in chunk:
-                data = record[0] if paired else record
-                rowid += 1
-                batch.append((rowid, *[data[i] for i in positions]))
-            yield batch
+            yield [[(record[0] if paired else record)[i] for i in positions] for record in chunk]
 
     build_search_index_file(db_path + ".tmp", rows)
     os.replace(db_path + ".tmp", db_path)  # present only when complete

@@ -165,6 +165,9 @@ class _Finished:
     deferred_links: list[tuple[str, tuple[Any, ...], int, str, str]] = field(default_factory=list)
     pending: list[tuple[int, int, str]] = field(default_factory=list)  # (line, reference kind, file id) deferred
     worker: int = -1
+    # (table, (offset, size)) in the worker's spill file: the searched values of the rows alone
+    # (search_sources()), chunk for chunk as ``chunks``, for the search index process
+    searched: list[tuple[str, Any]] = field(default_factory=list)
 
 
 class _RangeReader:
@@ -324,6 +327,7 @@ def _fast_worker(number: int, path: Path, ranges: list[tuple[int, int, int]], di
     gc.disable()  # as in import_jsonl: nothing the pass makes is garbage
     core.lower_priority()
     reader = _RangeReader(path, ranges, LineParser(dialect_class(), today), bases)
+    searched = _searched_positions()
     learnt: set[int] = set()
     with open(_rows_path(folder, number), "wb") as spill:
         while True:
@@ -345,8 +349,11 @@ def _fast_worker(number: int, path: Path, ranges: list[tuple[int, int, int]], di
                 reader.learn(exts, sids)
                 learnt.add(index)
                 done = reader.finish(part, records, sids)
-                done.chunks = [(table, _spill(spill, batch)) for table, rows in done.chunks
-                               for batch in _batches(rows)]
+                chunks = [(table, batch) for table, rows in done.chunks for batch in _batches(rows)]
+                done.chunks = [(table, _spill(spill, batch)) for table, batch in chunks]
+                # what the search index process reads: a quarter of the bytes of whole rows
+                done.searched = [(table, _spill(spill, [[row[i] for i in searched[table]] for row in batch]))
+                                 for table, batch in chunks if table in searched]
             done.worker = number
             for scan in part.scans.values():
                 scan.index = {}  # this process rebuilds it (interchange._merge)
@@ -371,6 +378,13 @@ def _learn_earlier(reader: _RangeReader, folder: str, index: int, learnt: set[in
         reader.learn(*_load_ids(folder, earlier))
         learnt.add(earlier)
     return not failed.value
+
+
+def _searched_positions() -> dict[str, list[int]]:
+    """Per searched table: the positions of search_sources() in its rows (data columns first)."""
+    wanted = search_sources()
+    return {SPECS[name].table.name: [SPECS[name].data_columns.index(c) for c in wanted[SPECS[name].table.name]]
+            for name in core._SEARCHED}
 
 
 def _batches(rows: list[Any]) -> list[list[Any]]:
@@ -665,13 +679,11 @@ class _FastImport:
 
     def _insert(self, done: _Finished, search_chunks: dict[str, list[tuple[str, int, int]]]) -> None:
         workers = self.source if isinstance(self.source, _Workers) else None
+        if workers is not None:
+            for table, chunk in done.searched:
+                search_chunks[table].append(workers.locations(done.worker, chunk))
         for table, chunk in done.chunks:
-            if workers is None:
-                rows = chunk
-            else:
-                rows = workers.rows(done.worker, chunk)
-                if table in search_chunks:
-                    search_chunks[table].append(workers.locations(done.worker, chunk))
+            rows = chunk if workers is None else workers.rows(done.worker, chunk)
             if table == "case_file":
                 kind, field_ = self.case_kind, self.case_field
                 self.case_copies.update((row[-2], [row[kind], row[field_]]) for row in rows)
@@ -727,17 +739,15 @@ class _FastImport:
             return None
         # the ranges not inserted yet: their chunks, in file order after those already inserted
         sources: core._SearchSources = {}
-        wanted = search_sources()
         for name in core._SEARCHED:
             spec = SPECS[name]
             table = spec.table.name
             locations = list(chunks[table])
             for index in range(last + 1, len(self.ranges)):
                 done = self.source.peek(index, self.ticker)
-                locations += [self.source.locations(done.worker, c) for t, c in done.chunks if t == table]
+                locations += [self.source.locations(done.worker, c) for t, c in done.searched if t == table]
                 rows[table] += len(done.part.scans[name].exts)
-            positions = [spec.data_columns.index(c) for c in wanted[table]]
-            sources[table] = (locations, positions, False)
+            sources[table] = (locations, None, False)  # the searched values alone (_fast_worker)
         return core._SearchBuilder(os.path.join(self.source.folder.name, "search.sqlite"), sources, rows)
 
     def _later(self, refs: list[tuple[str, str, str, str, str]],

@@ -348,8 +348,8 @@ def search_sources() -> dict[str, list[str]]:
 def build_search_index_file(path: str, rows: Callable[[str], Iterator[list[Sequence[Any]]]]) -> None:
     """SQLite: build the word tables, exactly as rebuild_search_index would, in a new database file.
 
-    ``rows(base)`` yields batches of (rowid, *search_sources()[base]) for every row of the base
-    table. The values go through the same SQL expressions as the triggers (SQLite's own lower() and
+    ``rows(base)`` yields batches of the values of search_sources()[base] for the rows of the base
+    table in rowid order, rowids 1, 2, 3… (the caller checks the base table holds exactly those). The values go through the same SQL expressions as the triggers (SQLite's own lower() and
     replace(), not Python's), so adopt_search_index can take the finished tables as they are. Meant
     for a separate process while the import inserts the base rows: the tokenizer with its seven
     prefix indexes is the costly part of a rebuild. The file is scratch (removed by the caller):
@@ -371,9 +371,10 @@ def build_search_index_file(path: str, rows: Callable[[str], Iterator[list[Seque
             # setting is kept in the index's config table and the triggers rely on merging.
             db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', 0)")
             db.execute(f"CREATE TABLE v (rid INTEGER PRIMARY KEY, {', '.join(watched)})")
-            marks = ", ".join("?" * (1 + len(watched)))
+            # rid: 1, 2, 3… in insertion order (an empty table), the rowids of the base rows
+            insert = f"INSERT INTO v ({', '.join(watched)}) VALUES ({', '.join('?' * len(watched))})"
             for batch in rows(base):
-                db.executemany(f"INSERT INTO v VALUES ({marks})", batch)
+                db.executemany(insert, batch)
             names = ", ".join(name for name, _ in columns)
             values = ", ".join(expr.format(row="v") for _, expr in columns)
             db.execute(f"INSERT INTO {fts}(rowid, {names}) SELECT v.rid, {values} FROM v ORDER BY v.rid")
