@@ -566,14 +566,15 @@ class _FastImport:
         self.case_copies: dict[str, list[Any]] = {}
         self.copies_complete = True
         # The first visit of each case (storage.cases), found as the visits go in: case id ->
-        # ((date, time or midnight, visit id), visit rowid), the order of cases._first_visit_subqueries.
+        # (date, time or midnight, visit id, visit rowid), in the order of
+        # cases._first_visit_subqueries (the unique visit id decides before the rowid is compared).
         self.visit_date = visit_columns.index("visit_date")
         self.visit_time = visit_columns.index("visit_time")
         time_type = Visit.__table__.c.visit_time.type.dialect_impl(conn.dialect)
         time_proc = time_type.bind_processor(conn.dialect)
         self.midnight = time_proc(time_of_day(0)) if time_proc else time_of_day(0)
-        self.firsts: dict[str, tuple[tuple[Any, Any, Any], int]] = {}
-        self.case_rowids: dict[str, int] = {}
+        self.firsts: dict[str, tuple[Any, Any, Any, int]] = {}
+        self.same_text: Callable[[Any, Any], Any] = {}.setdefault
         self.visit_rows = 0
         bases = {name: int.from_bytes(os.urandom(16)) >> (128 - _WINDOWS_BITS) for name in SPECS}
         workers = _worker_count(len(ranges))
@@ -687,8 +688,6 @@ class _FastImport:
             if table == "case_file":
                 kind, field_ = self.case_kind, self.case_field
                 self.case_copies.update((row[-2], [row[kind], row[field_]]) for row in rows)
-                first = len(self.case_rowids) + 1
-                self.case_rowids.update(zip([row[-2] for row in rows], range(first, first + len(rows)), strict=True))
             elif table == "visit":
                 self._add_copies(rows)
             # the driver's executemany directly: the rows are lists, which SQLAlchemy refuses
@@ -699,6 +698,8 @@ class _FastImport:
         """The case's copies into each visit row, and the first visits so far."""
         copies, at, case = self.case_copies, self.copy_at, self.visit_case
         firsts, day, hour, midnight = self.firsts, self.visit_date, self.visit_time, self.midnight
+        # one string per distinct day and time kept in firsts (a few thousand), not one per case
+        same = self.same_text
         rowid = self.visit_rows
         for row in rows:
             case_id = row[case]
@@ -708,10 +709,10 @@ class _FastImport:
                 self.copies_complete = False
             rowid += 1
             at_time = row[hour]
-            key = (row[day], at_time if type(at_time) is str else midnight, row[-2])
+            key = (row[day], at_time if type(at_time) is str else midnight, row[-2], rowid)
             best = firsts.get(case_id)
-            if best is None or key < best[0]:
-                firsts[case_id] = (key, rowid)
+            if best is None or key < best:
+                firsts[case_id] = (same(key[0], key[0]), same(key[1], key[1]), key[2], rowid)
             row[at:at] = copy
         self.visit_rows = rowid
 
@@ -720,15 +721,9 @@ class _FastImport:
         refresh in SQL must do it (a visit's case came later in the file, or the rowids differ)."""
         if not self.copies_complete:
             return False
-        cases = []
-        for case_id, (key, _) in self.firsts.items():
-            rowid = self.case_rowids.get(case_id)
-            if rowid is None:
-                return False
-            cases.append((key[2], key[0], rowid))
-        visits = [rowid for _, rowid in self.firsts.values()]
-        rows = {"case_file": len(self.case_rowids), "visit": self.visit_rows}
-        return write_first_visits(self.conn, cases, visits, rows)
+        cases = [(visit_id, day, case_id) for case_id, (day, _, visit_id, _) in self.firsts.items()]
+        visits = [rowid for *_, rowid in self.firsts.values()]
+        return write_first_visits(self.conn, cases, visits, self.visit_rows)
 
     def _search_builder(self, parts: list[core._Part], chunks: dict[str, list[tuple[str, int, int]]],
                         last: int) -> core._SearchBuilder | None:
