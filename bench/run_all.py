@@ -286,8 +286,9 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         "",
         "- **Import**: wall-clock time of `reception-desk --db DB import FILE` in a fresh process on a database",
         "  that `reception-desk init` has just created (not timed): start-up, reading and validating every",
-        "  line, inserting, committing. Peak memory is the child's maximum resident set (`wait4`). The row",
-        "  counts are checked after the import.",
+        "  line, inserting, committing. SQLite: the median of three runs, each into a new database (every run",
+        "  is listed under Details). Peak memory is the child's maximum resident set (`wait4`), the largest of",
+        "  the runs. The row counts are checked after the import.",
         "- **Search**: `services.search.search(engine, text, 50)` for ~200 realistic queries (common and rare",
         "  names with and without diacritics, ID and phone prefixes, words of summaries, misses), three",
         "  rounds after a warm-up; `bench/bench_search.py run DB`.",
@@ -321,6 +322,9 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
         rows = result.get("import", {}).get("rows")
         if rows:
             extra.append(f"- {LABELS[backend]}: rows after import {json.dumps(rows)}")
+        runs = result.get("import", {}).get("runs_s")
+        if runs:
+            extra.append(f"- {LABELS[backend]}: import runs, in order (s): {', '.join(map(str, runs))}")
         slowest = result.get("search", {}).get("slowest")
         if slowest:
             extra.append(f"- {LABELS[backend]}: slowest searches: {slowest}")
@@ -357,14 +361,39 @@ def render(results: dict[str, dict[str, Any]], meta: dict[str, Any], info: dict[
     return "\n".join(lines)
 
 
+# SQLite imports timed per run, the median reported: one run moves by up to 15 % on a shared 2-core
+# machine, and the import is the one target near its limit. PostgreSQL (about four minutes) once.
+IMPORT_RUNS = {"sqlite": 3}
+
+
+def _median_import(imports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time (the failed one if any failed), with every run's seconds."""
+    failed = [imp for imp in imports if not imp.get("ok")]
+    if failed:
+        return failed[0]
+    ordered = sorted(imports, key=lambda imp: imp["seconds"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["runs_s"] = [imp["seconds"] for imp in imports]
+    chosen["peak_rss_mb"] = max(imp["peak_rss_mb"] for imp in imports)
+    return chosen
+
+
 def _run_backend(label: str, db: str, path: Path, today: str, log: Callable[[str], None]) -> dict[str, Any]:
     result: dict[str, Any] = {"db": db if label == "sqlite" else db.rpartition("@")[2], "load": {}}
     load = result["load"]
     load["import"] = round(os.getloadavg()[0], 2)
-    log(f"[{label}] import {path.name} via the CLI …")
-    result["import"] = bench_import(db, path, label=f"{label}-import")
-    imp = result["import"]
+    runs = IMPORT_RUNS.get(label, 1)
+    log(f"[{label}] import {path.name} via the CLI{f' ({runs} runs, each into a new database)' if runs > 1 else ''} …")
+    imports = []
+    for run in range(runs):
+        if run:
+            fresh_sqlite(Path(db).stem)  # the same path, emptied: every run is a first migration
+        imports.append(bench_import(db, path, label=f"{label}-import"))
+        if not imports[-1].get("ok"):
+            break
+    imp = result["import"] = _median_import(imports)
     log(f"[{label}] import: " + (f"{imp['seconds']} s, peak {imp['peak_rss_mb']} MB, rows {imp['rows']}"
+                                  + (f" (median of {imp['runs_s']})" if len(imports) > 1 else "")
                                   if imp.get("ok") else f"FAILED: {imp.get('error', '')[-300:]}"))
     if not imp.get("ok"):
         return result
