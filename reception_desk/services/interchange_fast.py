@@ -574,7 +574,6 @@ class _FastImport:
         time_proc = time_type.bind_processor(conn.dialect)
         self.midnight = time_proc(time_of_day(0)) if time_proc else time_of_day(0)
         self.firsts: dict[str, tuple[Any, Any, Any, int]] = {}
-        self.same_text: Callable[[Any, Any], Any] = {}.setdefault
         self.visit_rows = 0
         bases = {name: int.from_bytes(os.urandom(16)) >> (128 - _WINDOWS_BITS) for name in SPECS}
         workers = _worker_count(len(ranges))
@@ -698,8 +697,8 @@ class _FastImport:
         """The case's copies into each visit row, and the first visits so far."""
         copies, at, case = self.case_copies, self.copy_at, self.visit_case
         firsts, day, hour, midnight = self.firsts, self.visit_date, self.visit_time, self.midnight
-        # one string per distinct day and time kept in firsts (a few thousand), not one per case
-        same = self.same_text
+        # one string per distinct day and time kept in firsts (sys.intern), not one per case
+        same = sys.intern
         rowid = self.visit_rows
         for row in rows:
             case_id = row[case]
@@ -712,7 +711,7 @@ class _FastImport:
             key = (row[day], at_time if type(at_time) is str else midnight, row[-2], rowid)
             best = firsts.get(case_id)
             if best is None or key < best:
-                firsts[case_id] = (same(key[0], key[0]), same(key[1], key[1]), key[2], rowid)
+                firsts[case_id] = (same(key[0]), same(key[1]), key[2], rowid)
             row[at:at] = copy
         self.visit_rows = rowid
 

@@ -349,7 +349,8 @@ def build_search_index_file(path: str, rows: Callable[[str], Iterator[list[Seque
     """SQLite: build the word tables, exactly as rebuild_search_index would, in a new database file.
 
     ``rows(base)`` yields batches of the values of search_sources()[base] for the rows of the base
-    table in rowid order, rowids 1, 2, 3… (the caller checks the base table holds exactly those). The values go through the same SQL expressions as the triggers (SQLite's own lower() and
+    table in rowid order, rowids 1, 2, 3… (the caller checks the base table holds exactly those).
+    The values go through the same SQL expressions as the triggers (SQLite's own lower() and
     replace(), not Python's), so adopt_search_index can take the finished tables as they are. Meant
     for a separate process while the import inserts the base rows: the tokenizer with its seven
     prefix indexes is the costly part of a rebuild. The file is scratch (removed by the caller):
